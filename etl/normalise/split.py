@@ -1,0 +1,161 @@
+"""Splitting a cell into its items: one per bullet, number or paragraph, with its heading.
+
+The same rules serve every format. A reader hands over blocks (``<li>`` items, paragraphs,
+PDF lines); here PDF lines are joined back into paragraphs, emphasised short paragraphs become
+headings, and a paragraph that runs several bullets or numbers inline ("- a - b", "๑. a ๒. b")
+is cut at each one. Bullet marks and numbers are returned apart from the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from etl.normalise.thai import to_arabic_digits
+from extractors.model import Block, Cell
+from schemas.framework import month_names
+
+BULLETS = (
+    "-–—•●○◦▪▫■□►▶➢➤✓✔❖◆◇⁃∙·*\uf0a7\uf0b7\uf0d8\uf0fc\uf076\uf0a8\uf06c\uf06e\uf075\uf0e0\uf0d2"
+)
+_BULLET = re.compile(rf"^\s*(?P<mark>[{re.escape(BULLETS)}])\s*")
+# Item numbers: "1." "๑." "1)" "(1)" "1.1" — a number followed by a dot needs a space after it
+# so that "2566" or "0803.4" inside text is never one.
+_NUMBER = re.compile(
+    r"^\s*(?P<mark>\((?P<p>[0-9๐-๙]{1,2})\)|(?P<n>[0-9๐-๙]{1,2})(?:\.(?P<sub>[0-9๐-๙]{1,2}))?[.)])(?=\s|$)\s*"
+)
+_HEADING_MAX = 80
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One item of a cell before normalisation."""
+
+    heading: str | None
+    marker: str | None
+    text: str
+
+
+def leading_marker(text: str) -> tuple[str | None, str]:
+    """Split a leading bullet or item number off a text."""
+    for pattern in (_BULLET, _NUMBER):
+        match = pattern.match(text)
+        if match and text[match.end() :].strip():
+            return match.group("mark"), text[match.end() :]
+    return None, text
+
+
+def _number_style(marker: str) -> tuple[str, int] | None:
+    match = _NUMBER.match(marker + " ")
+    if not match:
+        return None
+    if match.group("p"):
+        return "()", int(to_arabic_digits(match.group("p")))
+    if match.group("sub"):
+        return None
+    return marker[-1], int(to_arabic_digits(match.group("n")))
+
+
+@cache
+def _month_start() -> str:
+    names = [n for _, full, abbr in month_names() for n in (full, abbr)]
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+def _split_bullets(mark: str, text: str) -> list[tuple[str, str]]:
+    """Cut "- a - b" at each repeated bullet, but not inside a range ("5 - 10",
+    "ต.ค. 65 - ก.ย. 66"): the bullet must not be followed by a number or a month."""
+    between_words = re.compile(
+        rf"\s+{re.escape(mark)}\s+(?![\s0-9๐-๙{re.escape(BULLETS)}]|{_month_start()})"
+    )
+    return [(mark, part) for part in between_words.split(text) if part.strip()]
+
+
+def _split_numbers(style: str, first: int, marker: str, text: str) -> list[tuple[str, str]]:
+    """Cut "๑. a ๒. b" at the following numbers in sequence, in the same style."""
+    pieces: list[tuple[str, str]] = []
+    current_marker, rest, expected = marker, text, first + 1
+    while True:
+        digits = f"(?:{expected}|{_thai(expected)})"
+        if style == "()":
+            pattern = rf"\s\((?P<n>{digits})\)\s"
+        else:
+            pattern = rf"\s(?P<n>{digits}){re.escape(style)}\s"
+        match = re.search(pattern, rest)
+        if not match:
+            pieces.append((current_marker, rest))
+            return pieces
+        pieces.append((current_marker, rest[: match.start()]))
+        current_marker = match.group(0).strip()
+        rest = rest[match.end() :]
+        expected += 1
+
+
+def _thai(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+
+
+def split_paragraph(text: str) -> list[tuple[str | None, str]]:
+    """A paragraph as (marker, text) items."""
+    marker, rest = leading_marker(text)
+    if marker is None:
+        return [(None, text.strip())] if text.strip() else []
+    style = _number_style(marker)
+    if style:
+        pieces = _split_numbers(style[0], style[1], marker, rest)
+    elif marker in BULLETS:
+        pieces = _split_bullets(marker, rest)
+    else:
+        pieces = [(marker, rest)]
+    return [(m, t.strip()) for m, t in pieces if t.strip()]
+
+
+def _paragraphs(blocks: tuple[Block, ...]) -> list[Block]:
+    """PDF lines joined into paragraphs: a line that starts with a bullet or number, or that
+    follows or is an emphasised (heading) line, starts a new paragraph."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind != "line":
+            out.append(block)
+            continue
+        starts_new = (
+            not out
+            or out[-1].kind != "line"
+            or block.emphasis != out[-1].emphasis
+            or leading_marker(block.text)[0] is not None
+        )
+        if starts_new:
+            out.append(block)
+        else:
+            prev = out[-1]
+            out[-1] = Block("line", f"{prev.text} {block.text}", prev.emphasis)
+    return out
+
+
+def _is_heading(block: Block, following: list[Block]) -> bool:
+    text = block.text.strip()
+    if block.kind == "item" or len(text) > _HEADING_MAX or leading_marker(text)[0] is not None:
+        return False
+    later = [b for b in following if b.text.strip()]
+    if not later:
+        return False
+    if block.emphasis:
+        return any(not b.emphasis for b in later)
+    return text.endswith(":") and later[0].kind == "item"
+
+
+def split_cell(cell: Cell) -> list[Piece]:
+    """The items of one cell, each under the heading that precedes it in the cell."""
+    paragraphs = _paragraphs(cell.blocks)
+    heading: str | None = None
+    pieces: list[Piece] = []
+    for index, block in enumerate(paragraphs):
+        if _is_heading(block, paragraphs[index + 1 :]):
+            heading = block.text.strip().rstrip(":").strip()
+            continue
+        parts = split_paragraph(block.text)
+        if block.ordered_index is not None and parts and parts[0][0] is None:
+            parts[0] = (f"{block.ordered_index}.", parts[0][1])
+        pieces.extend(Piece(heading, m, t) for m, t in parts if t)
+    return pieces

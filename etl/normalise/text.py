@@ -1,0 +1,62 @@
+"""One item's text from what the file says to what an analyst compares, keeping the raw.
+
+Order matters and is fixed:
+
+1. NFC (never NFKC, which splits ำ) and white space collapsed: the *source* form;
+2. Thai digits to Arabic and garbled agency abbreviations corrected: both keep every
+   character in place, so references found next are cut from the source at the same offsets;
+3. references found;
+4. spaces a line wrap left inside a URL or a Thai word removed, brackets tightened.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from etl.normalise.abbreviations import correct_garbled
+from etl.normalise.refs import find_refs
+from etl.normalise.thai import join_wrapped_words, to_arabic_digits
+from schemas.records import Correction, Ref
+
+_SPACE = re.compile(r"[\s\u00a0\u200b\ufeff]+")
+_URL_SPACE = re.compile(r"(?<![\w.])(www\.|https?://)\s+(?=[A-Za-z0-9])", re.IGNORECASE)
+_DOMAIN_SPACE = re.compile(
+    r"(?<=[A-Za-z0-9]\.)\s+(?=(?:go|or|ac|co|in|net|com)\b\.?)", re.IGNORECASE
+)
+_OPEN_BRACKET = re.compile(r"([(\[])\s+")
+_CLOSE_BRACKET = re.compile(r"\s+([)\]])")
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    text: str
+    source: str
+    refs: tuple[Ref, ...]
+    corrections: tuple[Correction, ...]
+    wrap_spaces_removed: int
+
+
+def squash(text: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def tidy_spacing(text: str) -> str:
+    text = _URL_SPACE.sub(r"\1", text)
+    text = _DOMAIN_SPACE.sub("", text)
+    text = _OPEN_BRACKET.sub(r"\1", text)
+    return _CLOSE_BRACKET.sub(r"\1", text)
+
+
+def normalise_text(raw: str, agency_abbr: str | None = None) -> NormalisedText:
+    source = squash(raw)
+    mapped, corrections = correct_garbled(to_arabic_digits(source), agency_abbr)
+    refs = find_refs(mapped, source)
+    text, removed = join_wrapped_words(tidy_spacing(mapped))
+    return NormalisedText(text, source, refs, corrections, removed)
+
+
+def normalise_plain(raw: str, agency_abbr: str | None = None) -> str:
+    """Normalised text only, for titles and names."""
+    return normalise_text(raw, agency_abbr).text

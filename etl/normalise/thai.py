@@ -1,0 +1,123 @@
+"""Thai letters, digits and words: the pythainlp-backed primitives the other normalisers use."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache, lru_cache
+from itertools import pairwise
+
+# pythainlp writes ~/pythainlp-data and may try to download unless told not to.
+os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+
+from pythainlp.corpus import thai_words
+from pythainlp.tokenize import word_tokenize
+from pythainlp.util import Trie, dict_trie
+
+from schemas.framework import abbreviations, editions
+
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
+THAI_LETTER = "\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e"
+"""Thai consonants, vowels and marks: the characters that make up Thai words (not digits,
+not ฯ or ๏ ๚ ๛)."""
+_THAI_RUN = re.compile(f"[{THAI_LETTER}]+")
+_TRAILING_THAI = re.compile(f"[{THAI_LETTER}]+$")
+DIGIT = "0-9๐-๙"
+
+
+def to_arabic_digits(text: str) -> str:
+    return text.translate(_TO_ARABIC)
+
+
+def parse_number(text: str) -> float:
+    """A number written with Thai or Arabic digits and optional thousands commas."""
+    return float(to_arabic_digits(text).replace(",", ""))
+
+
+def is_thai_letter(ch: str) -> bool:
+    return "\u0e01" <= ch <= "\u0e4e" and not ("\u0e3b" <= ch <= "\u0e3f") and ch != "\u0e2f"
+
+
+@cache
+def dictionary() -> frozenset[str]:
+    """pythainlp's word list, the framework's indicator names and the abbreviation table."""
+    words = set(thai_words())
+    words.update(a.abbr for a in abbreviations() if is_thai_letter(a.abbr[0]))
+    for edition in editions():
+        for indicator in edition.indicators:
+            words.add(indicator.name)
+    return frozenset(words)
+
+
+@cache
+def _trie() -> Trie:
+    return dict_trie(dictionary())
+
+
+@lru_cache(maxsize=65536)
+def words(text: str) -> tuple[str, ...]:
+    """Dictionary-based (newmm) word segmentation of a Thai run."""
+    return tuple(word_tokenize(text, custom_dict=_trie(), engine="newmm", keep_whitespace=False))
+
+
+def is_word(text: str) -> bool:
+    return text in dictionary()
+
+
+def _boundaries(text: str) -> set[int]:
+    offsets, position = {0}, 0
+    for token in words(text):
+        position += len(token)
+        offsets.add(position)
+    return offsets
+
+
+def _forms_one_word(left: str, right: str) -> bool:
+    """True when the dictionary says the end of ``left`` and the start of ``right`` are one
+    word: segmenting the joined text puts a dictionary word across the join, and that word
+    starts and ends where the two parts' own segmentations have word boundaries (so that
+    "งบประมาณ|พ.ศ." does not join on a word "มาณพ" found across them)."""
+    joined = left + right
+    offset = 0
+    for token in words(joined):
+        end = offset + len(token)
+        if offset < len(left) < end:
+            return (
+                is_word(token)
+                and offset in _boundaries(left)
+                and end - len(left) in _boundaries(right)
+            )
+        if end >= len(left):
+            return False
+        offset = end
+    return False
+
+
+def join_wrapped_words(text: str) -> tuple[str, int]:
+    """Remove spaces that a line wrap left inside a Thai word; keep phrase-separating spaces.
+
+    Joins only on positive evidence from the dictionary, because Thai separates phrases with
+    spaces and deleting a real one changes the text. Returns the text and the count removed.
+    """
+    chunks = text.split(" ")
+    if len(chunks) == 1:
+        return text, 0
+    out = [chunks[0]]
+    removed = 0
+    for before, after in pairwise(chunks):
+        left = _TRAILING_THAI.search(before)
+        right = _THAI_RUN.match(after)
+        abbreviation = right is not None and after[right.end() : right.end() + 1] == "."
+        if left and right and not abbreviation and _forms_one_word(left.group(0), right.group(0)):
+            out[-1] += after
+            removed += 1
+        else:
+            out.append(after)
+    return " ".join(out), removed
+
+
+def thai_words_of(text: str) -> list[str]:
+    """The Thai words of a text (for dictionary-coverage measures)."""
+    return [w for run in _THAI_RUN.findall(text) for w in words(run)]

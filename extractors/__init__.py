@@ -1,0 +1,89 @@
+"""Format readers: bytes of one file to a ``RawDocument`` (tables of cells of text blocks).
+
+One module per input format. ``read`` sniffs the format from the bytes (the file name is only
+a hint, since reports are often published with the wrong extension) and dispatches.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.model import Block, Cell, RawDocument, RawTable, Row
+from schemas.errors import EmptyInputError, UnsupportedFormatError
+from schemas.records import SourceFormat
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive (a DOCX/XLSX office file?); export it to PDF or HTML first"),
+    (b"\xd0\xcf\x11\xe0", "a legacy MS Office file (DOC/XLS); export it to PDF or HTML first"),
+    (b"\x89PNG", "a PNG image; run OCR first and pass its Markdown"),
+    (b"\xff\xd8\xff", "a JPEG image; run OCR first and pass its Markdown"),
+    (b"GIF8", "a GIF image; run OCR first and pass its Markdown"),
+    (b"II*\x00", "a TIFF image; run OCR first and pass its Markdown"),
+    (b"MM\x00*", "a TIFF image; run OCR first and pass its Markdown"),
+    (b"{\\rtf", "an RTF document; export it to PDF or HTML first"),
+)
+_HTML_DOC = re.compile(
+    rb"^\s*(<!doctype\s+html|<html|<\?xml[^>]*>\s*<html|<head|<body|<meta|<table)", re.I
+)
+_TABLE = re.compile(rb"<table[\s>]", re.I)
+_PIPE_TABLE = re.compile(rb"^\s*\|.*\|\s*$\n^\s*\|?\s*:?-{3,}", re.M)
+_EXTENSION_HINTS: dict[str, SourceFormat] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".tsv": "text",
+    ".pdf": "pdf",
+}
+
+
+def detect_format(data: bytes, name: str = "") -> SourceFormat:
+    """The format of a file from its content, using the extension only to break ties."""
+    if not data.strip():
+        raise EmptyInputError("the file is empty")
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    for signature, reason in _SIGNATURES:
+        if data.startswith(signature):
+            raise UnsupportedFormatError(f"not a supported format: {reason}")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedFormatError("not a supported format: binary data that is not a PDF")
+    hint = next((f for ext, f in _EXTENSION_HINTS.items() if name.lower().endswith(ext)), None)
+    if _HTML_DOC.search(data[:4096]):
+        return "html"
+    if _TABLE.search(data) or _PIPE_TABLE.search(data):
+        return "html" if hint == "html" else "markdown"
+    tab_lines = sum(1 for line in data.splitlines() if line.count(b"\t") >= 2)
+    if tab_lines >= 2:
+        return "text"
+    if hint == "pdf":
+        raise UnsupportedFormatError("named .pdf but is not a PDF (no %PDF- header)")
+    raise UnsupportedFormatError(
+        "not a report in a supported format (PDF, HTML with a table, Markdown with a table, "
+        "or tab-separated text)"
+    )
+
+
+def read(data: bytes, name: str = "", *, password: str | None = None) -> RawDocument:
+    """Parse a file's bytes into its tables; raises an ``InputError`` for bad input."""
+    fmt = detect_format(data, name)
+    if fmt == "pdf":
+        from extractors.pdf import read_pdf
+
+        return read_pdf(data, password=password)
+    if fmt == "html":
+        from extractors.html import read_html
+
+        return read_html(data)
+    if fmt == "markdown":
+        from extractors.markdown import read_markdown
+
+        return read_markdown(data)
+    from extractors.text import read_text
+
+    return read_text(data)
+
+
+__all__ = ["Block", "Cell", "RawDocument", "RawTable", "Row", "detect_format", "read"]

@@ -1,0 +1,72 @@
+"""Markdown pages whose tables are HTML, as Thai OCR models (typhoon-ocr) emit them.
+
+Pipe tables are read too. Text outside tables is kept as the lines before each table, with
+Markdown markup stripped, so the title block reaches the interpretation stage as in HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+
+from extractors.decode import decode_text
+from extractors.html import tables_with_context
+from extractors.htmltable import squash
+from extractors.model import RawDocument
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PAGE_BREAK = re.compile(r"^\s*(\f|-{3,}|\*{3,}|_{3,}|<!--\s*page.*-->)\s*$", re.IGNORECASE)
+_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s*)|\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+
+
+def _plain(line: str) -> str:
+    return squash(_MARKUP.sub("", line))
+
+
+def _pipe_table(lines: list[str]) -> str:
+    """A pipe table as HTML, so that one table reader serves both."""
+    html = ["<table>"]
+    for line in lines:
+        if _PIPE_RULE.match(line):
+            continue
+        cells = line.strip().strip("|").split("|")
+        html.append("<tr>" + "".join(f"<td>{c.strip()}</td>" for c in cells) + "</tr>")
+    html.append("</table>")
+    return "\n".join(html)
+
+
+def to_html(text: str) -> str:
+    """Markdown page(s) as one HTML body: paragraphs for text lines, tables kept as tables."""
+    out: list[str] = []
+    pipe: list[str] = []
+    in_html_table = False
+    for line in text.splitlines():
+        if in_html_table or "<table" in line.lower():
+            out.append(line)
+            in_html_table = in_html_table or "<table" in line.lower()
+            if "</table>" in line.lower():
+                in_html_table = False
+            continue
+        if _PIPE_ROW.match(line):
+            pipe.append(line)
+            continue
+        if pipe:
+            out.append(_pipe_table(pipe))
+            pipe = []
+        if _PAGE_BREAK.match(line):
+            continue
+        plain = _plain(line)
+        if plain:
+            out.append(f"<p>{plain}</p>")
+    if pipe:
+        out.append(_pipe_table(pipe))
+    return "<html><body>" + "\n".join(out) + "</body></html>"
+
+
+def read_markdown(data: bytes) -> RawDocument:
+    soup = BeautifulSoup(to_html(decode_text(data)), "lxml")
+    root = soup.body or soup
+    tables = tables_with_context(root, soup)
+    return RawDocument("markdown", tuple(tables), pages=None)

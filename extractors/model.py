@@ -1,0 +1,86 @@
+"""What every format reader returns: the report's table as rows of cells of text blocks.
+
+A reader only says what the file shows (a list item, a paragraph, a visual line, a bold run);
+deciding what the rows mean (header, section, indicator, measures) is done once for all
+formats by ``etl.structure``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from schemas.records import SourceFormat
+
+BlockKind = Literal["item", "para", "line"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of a cell.
+
+    ``item`` is an explicit list item (``<li>``); ``para`` a paragraph or a ``<br>``-separated
+    line the author typed; ``line`` a visual line of a PDF, which may be a wrap of the previous
+    one. ``emphasis`` marks text set entirely in bold or underline (a heading candidate).
+    """
+
+    kind: BlockKind
+    text: str
+    emphasis: bool = False
+    ordered_index: int | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell. ``spanned`` marks the copy of a cell that spans down from the row above
+    (HTML rowspan, a merged PDF cell): it tells which indicator a row is under, but its items
+    belong to the first row only."""
+
+    blocks: tuple[Block, ...] = ()
+    spanned: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(b.text for b in self.blocks if b.text.strip())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    page: int | None = None
+    # For PDFs: True when this row is the first one drawn on its page (after any repeated
+    # header), which is where a row broken across a page break continues.
+    starts_page: bool = False
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(c.text for c in self.cells)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table of the file and the lines of text printed between it and the previous one
+    (for the first table, the title block)."""
+
+    rows: tuple[Row, ...]
+    preceding_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A parsed file before interpretation: its tables in reading order."""
+
+    format: SourceFormat
+    tables: tuple[RawTable, ...]
+    pages: int | None = None
+    warnings: tuple[str, ...] = ()
+    repairs: dict[str, int] = field(default_factory=dict)
+
+
+def text_cell(text: str) -> Cell:
+    """A cell holding one paragraph of plain text."""
+    return Cell((Block("para", text),)) if text.strip() else Cell()

@@ -1,0 +1,1 @@
+"""Contracts shared by every stage: record types, errors, the ITA framework and reference data."""
