@@ -39,7 +39,7 @@ COLUMN_KEYWORDS: tuple[tuple[ColumnRole, tuple[str, ...]], ...] = (
 _HEADER_CELL_MAX = 120
 _TOOL = re.compile(r"\b(IIT|EIT|OIT)\b")
 _WEIGHT = re.compile(r"ร้อยละ\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*%")
-_TITLE_WORDS = ("รายงาน", "มาตรการ", "ส่งเสริมคุณธรรม", "ความโปร่งใส", "ITA")
+_TITLE_WORDS = ("รายงาน", "มาตรการ", "ส่งเสริมคุณธรรม", "ความโปร่งใส")
 _FISCAL_YEAR = re.compile(r"(?:ปีงบประมาณ|ประจำปี)\s*(?:พ\.\s?ศ\.)?\s*(\d{4})|พ\.\s?ศ\.\s*(\d{4})")
 _AGENCY_PREFIXES = (
     "องค์การบริหารส่วนตำบล",
@@ -206,13 +206,17 @@ class _Interpreter:
                 for i in range(len(columns.header_texts))
             }
             ind_cell = cells.get(indicator_col) if indicator_col is not None else None
+            measure_spans = any(cells[c].spanned for c, r in role_cols if r == "measure")
             pieces: dict[Role, list[Piece]] = {}
             for col, role in role_cols:
                 cell = cells[col]
-                if not cell.spanned and not cell.is_empty:
+                # A cell spanning down from the row above belongs to this row too (one unit
+                # responsible for two measures), unless this row continues the same measure.
+                if not cell.is_empty and not (cell.spanned and measure_spans):
                     pieces.setdefault(role, []).extend(split_cell(cell))
             ind_text = ind_cell.text if ind_cell is not None and not ind_cell.spanned else ""
-            if row.starts_page and not ind_text and self.entries and self.doc.format == "pdf":
+            page_break = row.starts_page and self.doc.format == "pdf"
+            if self.entries and not ind_text and (measure_spans or page_break):
                 self._continue_previous(pieces, row.page)
                 continue
             if ind_text:
@@ -260,7 +264,8 @@ class _Interpreter:
         )
 
     def _continue_previous(self, pieces: dict[Role, list[Piece]], page: int | None) -> None:
-        """A row broken by a page break: its rest, on the new page, joins the entry."""
+        """A row broken by a page break (its rest is on the new page), or a row under a
+        measure cell spanning down from the previous one: both belong to that entry."""
         previous = self.entries[-1]
         for role, more in pieces.items():
             previous.pieces.setdefault(role, []).extend(more)

@@ -37,9 +37,8 @@ def read_html(data: bytes) -> RawDocument:
     root = soup.body or soup
     title_tag = soup.find("title")
     tables = tables_with_context(root, soup)
-    if tables and title_tag is not None and title_tag.get_text(strip=True):
-        first = tables[0]
+    if tables and not tables[0].preceding_lines and title_tag is not None:
+        # No text above the table: the page's <title> is the only title there is.
         page_title = " ".join(title_tag.get_text().split())
-        if page_title not in first.preceding_lines:
-            tables[0] = RawTable(first.rows, (page_title, *first.preceding_lines))
+        tables[0] = RawTable(tables[0].rows, (page_title,) if page_title else ())
     return RawDocument("html", tuple(tables), pages=None)
