@@ -63,11 +63,14 @@ _AGENCY_PREFIXES = (
     "องค์การ",
     "สภา",
 )
-_AGENCY = re.compile(
-    "(?:"
-    + "|".join(_AGENCY_PREFIXES)
-    + r")[\u0e01-\u0e4e]+(?:\s(?!ประจำ|ปีงบ|พ\.ศ)[\u0e01-\u0e4e]+)*"
+# An agency name: a prefix, the rest of the word, and further words unless they start what
+# follows a name in a title (the fiscal year, the district and province).
+_AGENCY = (
+    "(?:" + "|".join(_AGENCY_PREFIXES) + r")[\u0e01-\u0e4e]+"
+    r"(?:\s(?!ประจำ|ปีงบ|พ\.ศ|อำเภอ|จังหวัด|ที่|เพื่อ|ตาม)[\u0e01-\u0e4e]+)*"
 )
+_AGENCY_AT_START = re.compile(_AGENCY)
+_AGENCY_AFTER_WORD = re.compile(rf"(?:^|\s|ของ)({_AGENCY})")
 
 
 def column_role(header_text: str) -> ColumnRole | None:
@@ -289,6 +292,26 @@ def _title_block(lines: Sequence[str]) -> list[str]:
     return block[:2]
 
 
+def _find_agency(lines: Sequence[str]) -> str | None:
+    """The agency a title names: a name after "ของ" ("…ภายในของกรมส่งเสริม…"), a line that
+    is a name, or a name starting a word; Thai has no spaces, so a prefix inside a word
+    ("โปร่งใสภายใน" holds "สภา") must not count."""
+    for line in lines:
+        for of in re.finditer(r"ของ\s*", line):
+            match = _AGENCY_AT_START.match(line, of.end())
+            if match:
+                return squash(match.group(0))
+    for line in lines:
+        match = _AGENCY_AT_START.match(line)
+        if match:
+            return squash(match.group(0))
+    for line in lines:
+        found = _AGENCY_AFTER_WORD.search(line)
+        if found:
+            return squash(found.group(1))
+    return None
+
+
 def read_report(lines: Sequence[str]) -> tuple[Report, list[str]]:
     """Agency and fiscal year from the lines above the table."""
     warnings: list[str] = []
@@ -301,16 +324,7 @@ def read_report(lines: Sequence[str]) -> tuple[Report, list[str]]:
         if match:
             year_be = year_to_be(int(match.group(1) or match.group(2)))
             break
-    agency = None
-    for line in searchable:
-        after_of = re.search(r"ของ\s*(.+)", line)
-        for candidate in ([after_of.group(1)] if after_of else []) + [line]:
-            match = _AGENCY.search(candidate)
-            if match:
-                agency = squash(match.group(0))
-                break
-        if agency:
-            break
+    agency = _find_agency(searchable)
     if agency is None:
         warnings.append("agency not found in the title block")
     if year_be is None:

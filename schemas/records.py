@@ -106,7 +106,13 @@ class ExtractedDocument:
         return [i for e in self.entries for i in e.items if role is None or i.role == role]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for entry in data["entries"]:
-            entry["pages"] = list(entry["pages"]) if entry["pages"] else None
-        return data
+        """The JSON export (schemas/export.schema.json): plain dicts, lists and scalars."""
+        return _plain(asdict(self))  # type: ignore[no-any-return]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -15,7 +15,7 @@ from pythainlp.corpus import thai_words
 from pythainlp.tokenize import word_tokenize
 from pythainlp.util import Trie, dict_trie
 
-from schemas.framework import abbreviations, editions
+from schemas.framework import abbreviations
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 _TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
@@ -42,12 +42,9 @@ def is_thai_letter(ch: str) -> bool:
 
 @cache
 def dictionary() -> frozenset[str]:
-    """pythainlp's word list, the framework's indicator names and the abbreviation table."""
+    """pythainlp's word list and the abbreviation table (so "สถ." is one token, not ส|ถ.)."""
     words = set(thai_words())
     words.update(a.abbr for a in abbreviations() if is_thai_letter(a.abbr[0]))
-    for edition in editions():
-        for indicator in edition.indicators:
-            words.add(indicator.name)
     return frozenset(words)
 
 
@@ -76,19 +73,22 @@ def _boundaries(text: str) -> set[int]:
 
 def _forms_one_word(left: str, right: str) -> bool:
     """True when the dictionary says the end of ``left`` and the start of ``right`` are one
-    word: segmenting the joined text puts a dictionary word across the join, and that word
-    starts and ends where the two parts' own segmentations have word boundaries (so that
-    "งบประมาณ|พ.ศ." does not join on a word "มาณพ" found across them)."""
-    joined = left + right
+    word: segmenting the joined text puts a dictionary word across the join, and either
+    that word starts and ends on word boundaries of the two parts, or joining makes the
+    whole segment into fewer words. Precision over recall: "งบประมาณ|การ" must not join on
+    "ประมาณการ", which only appears by breaking "งบประมาณ" up."""
+    joined = words(left + right)
+    apart = len(words(left)) + len(words(right))
+    if len(joined) > apart:
+        return False
     offset = 0
-    for token in words(joined):
+    for token in joined:
         end = offset + len(token)
         if offset < len(left) < end:
-            return (
-                is_word(token)
-                and offset in _boundaries(left)
-                and end - len(left) in _boundaries(right)
-            )
+            if not is_word(token):
+                return False
+            aligned = offset in _boundaries(left) and end - len(left) in _boundaries(right)
+            return aligned or len(joined) < apart
         if end >= len(left):
             return False
         offset = end
