@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from etl.normalise.abbreviations import abbreviation_for_agency
 from etl.normalise.dates import be_to_ce, year_to_be
 from etl.normalise.indicators import compact, parse_indicator_cell
-from etl.normalise.split import Piece, split_cell
+from etl.normalise.split import split_cell
 from etl.normalise.text import normalise_plain, normalise_text, squash
 from etl.normalise.thai import to_arabic_digits
-from extractors.model import Cell, RawDocument, RawTable, Row
+from extractors.model import Block, Cell, RawDocument, RawTable, Row
 from schemas.errors import NoReportTableError, UnrecognisedColumnsError
 from schemas.framework import Edition, edition_for
 from schemas.records import ROLES, Entry, IndicatorRef, Item, Report, Role, Tool
@@ -37,6 +37,7 @@ COLUMN_KEYWORDS: tuple[tuple[ColumnRole, tuple[str, ...]], ...] = (
     ("period", ("ระยะเวลา", "ช่วงเวลา", "ห้วงเวลา", "กำหนดเวลา")),
 )
 _HEADER_CELL_MAX = 120
+_OPENS_INDICATOR = re.compile(r"ตัวชี้วัด|\d{1,2}[.)\s]|การ|คุณภาพ|ประสิทธิภาพ")
 _TOOL = re.compile(r"\b(IIT|EIT|OIT)\b")
 _WEIGHT = re.compile(r"ร้อยละ\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*%")
 _TITLE_WORDS = ("รายงาน", "มาตรการ", "ส่งเสริมคุณธรรม", "ความโปร่งใส")
@@ -66,7 +67,7 @@ _AGENCY_PREFIXES = (
 # An agency name: a prefix, the rest of the word, and further words unless they start what
 # follows a name in a title (the fiscal year, the district and province).
 _AGENCY = (
-    "(?:" + "|".join(_AGENCY_PREFIXES) + r")[\u0e01-\u0e4e]+"
+    "(?:" + "|".join(_AGENCY_PREFIXES) + r")[\u0e01-\u0e4e]*"
     r"(?:\s(?!ประจำ|ปีงบ|พ\.ศ|อำเภอ|จังหวัด|ที่|เพื่อ|ตาม)[\u0e01-\u0e4e]+)*"
 )
 _AGENCY_AT_START = re.compile(_AGENCY)
@@ -120,11 +121,16 @@ def tool_section(row: Row, edition: Edition) -> tuple[Tool, float | None] | None
 
 @dataclass
 class _RowEntry:
+    """An entry being assembled from one row, or from a row and its continuations."""
+
     tool: Tool | None
     weight: float | None
+    indicator_text: str
     indicators: tuple[IndicatorRef, ...]
-    warnings: list[str]
-    pieces: dict[Role, list[Piece]] = field(default_factory=dict)
+    indicator_warnings: list[str]
+    blocks: dict[Role, list[Block]] = field(default_factory=dict)
+    """Each role's cell content; a row continued on the next page adds its blocks here, so
+    a sentence cut by the page break is joined back before the cell is split into items."""
     first_page: int | None = None
     last_page: int | None = None
 
@@ -153,8 +159,11 @@ class _Interpreter:
         self.warnings: list[str] = []
         self.tool: Tool | None = None
         self.weight: float | None = None
+        self.indicator_text = ""
         self.indicators: tuple[IndicatorRef, ...] = ()
         self.indicator_warnings: list[str] = []
+        self.indicator_cells_span = False
+        self.last_page: int | None = None
 
     def run(self) -> tuple[RawTable, ...]:
         columns: _Columns | None = None
@@ -181,7 +190,7 @@ class _Interpreter:
                 continue
             columns = found
             used.append(table)
-            self._rows(table.rows[start:], columns)
+            self._rows(table.rows[start:], columns, table.continues)
         if not used:
             if not any(t.rows for t in self.doc.tables):
                 raise NoReportTableError("no table found in the document")
@@ -192,17 +201,20 @@ class _Interpreter:
             )
         return tuple(used)
 
-    def _rows(self, rows: Sequence[Row], columns: _Columns) -> None:
+    def _rows(self, rows: Sequence[Row], columns: _Columns, continues: bool | None) -> None:
         indicator_col = columns.index_of("indicator")
         role_cols = [(i, r) for i, r in sorted(columns.roles.items()) if r in ROLES]
+        reader_says = continues
         for row in rows:
             if _is_repeated_header(row, columns):
                 continue
             section = tool_section(row, self.edition)
             if section:
                 self.tool, self.weight = section
+                reader_says = None
                 continue
             if self._indicator_context_row(row, indicator_col):
+                reader_says = None
                 continue
             cells = {
                 i: row.cells[i] if i < len(row.cells) else Cell()
@@ -210,69 +222,115 @@ class _Interpreter:
             }
             ind_cell = cells.get(indicator_col) if indicator_col is not None else None
             measure_spans = any(cells[c].spanned for c, r in role_cols if r == "measure")
-            pieces: dict[Role, list[Piece]] = {}
+            blocks: dict[Role, list[Block]] = {}
             for col, role in role_cols:
                 cell = cells[col]
                 # A cell spanning down from the row above belongs to this row too (one unit
                 # responsible for two measures), unless this row continues the same measure.
                 if not cell.is_empty and not (cell.spanned and measure_spans):
-                    pieces.setdefault(role, []).extend(split_cell(cell))
-            ind_text = ind_cell.text if ind_cell is not None and not ind_cell.spanned else ""
-            page_break = row.starts_page and self.doc.format == "pdf"
-            if self.entries and not ind_text and (measure_spans or page_break):
-                self._continue_previous(pieces, row.page)
-                continue
-            if ind_text:
-                self._set_indicators(ind_text)
-            if not pieces and not ind_text:
-                continue
-            self._add_entry(pieces, row.page)
+                    blocks.setdefault(role, []).extend(cell.blocks)  # type: ignore[index]
+            ind_spanned = ind_cell is not None and ind_cell.spanned
+            ind_text = ind_cell.text if ind_cell is not None and not ind_spanned else ""
+            self.indicator_cells_span |= ind_spanned
+            said, reader_says = reader_says, None
+            if self.entries and self._continues(row, blocks, ind_text, measure_spans, said):
+                self._continue_previous(blocks, ind_text, row.page)
+            elif blocks or ind_text:
+                self._add_entry(blocks, ind_text, row.page)
+            self.last_page = row.page
+
+    def _continues(
+        self,
+        row: Row,
+        blocks: dict[Role, list[Block]],
+        ind_text: str,
+        measure_spans: bool,
+        reader_says: bool | None,
+    ) -> bool:
+        """Whether a row belongs to the previous entry.
+
+        A row under a measure cell spanning down from above does. At the top of a PDF page a
+        row is the rest of one the page break cut if the reader saw that (a ruled table
+        whose last row on the previous page has no bottom rule), even if it brings the rest
+        of the indicator cell too. When the reader cannot tell, the row's content decides:
+        a cut row's cells that ended before the break are empty in its rest, while a new
+        row fills the cells its layout fills. So a row with no indicator is a rest unless
+        the document merges indicator cells over measure rows and the row has every part
+        the previous row had; a row with an indicator is a new row unless that indicator
+        text opens no indicator of its own ("การทุจริต") or the row lacks parts the previous
+        row had.
+        """
+        if measure_spans and not ind_text:
+            return True
+        if reader_says is not None:
+            return reader_says
+        page_break = (
+            self.doc.format == "pdf" and self.last_page is not None and row.page != self.last_page
+        )
+        if not page_break:
+            return False
+        lacks = any(role not in blocks for role in self.entries[-1].blocks)
+        if ind_text:
+            return lacks or not _OPENS_INDICATOR.match(to_arabic_digits(compact(ind_text)))
+        return lacks or not self.indicator_cells_span
 
     def _indicator_context_row(self, row: Row, indicator_col: int | None) -> bool:
         """A one-text row naming an indicator in a table with no indicator column."""
         texts = _distinct_texts(row)
         if indicator_col is not None or len(texts) != 1 or "ตัวชี้วัด" not in compact(texts[0]):
             return False
-        self._set_indicators(texts[0])
+        self.indicator_text = texts[0]
+        self.indicators, self.indicator_warnings = self._parse_indicators(texts[0])
         return True
 
-    def _set_indicators(self, text: str) -> None:
+    def _parse_indicators(self, text: str) -> tuple[tuple[IndicatorRef, ...], list[str]]:
         parsed = parse_indicator_cell(squash(text), self.edition)
-        self.indicators = parsed.indicators
-        self.indicator_warnings = list(parsed.warnings)
+        return parsed.indicators, list(parsed.warnings)
 
-    def _tool_for_entry(self, warnings: list[str]) -> Tool | None:
+    def _add_entry(self, blocks: dict[Role, list[Block]], ind_text: str, page: int | None) -> None:
+        warnings: list[str] = []
+        if ind_text:
+            self.indicator_text = ind_text
+            self.indicators, warnings = self._parse_indicators(ind_text)
+        elif self.indicator_warnings:
+            warnings, self.indicator_warnings = self.indicator_warnings, []
+        entry = _RowEntry(
+            self.tool, self.weight, ind_text, self.indicators, warnings, blocks, page, page
+        )
+        self.entries.append(entry)
+
+    def _continue_previous(
+        self, blocks: dict[Role, list[Block]], ind_text: str, page: int | None
+    ) -> None:
+        """The rest of a row cut by a page break, or a row under a measure cell spanning
+        down from the previous one: both belong to the previous entry."""
+        previous = self.entries[-1]
+        for role, more in blocks.items():
+            previous.blocks.setdefault(role, []).extend(more)
+        previous.last_page = page
+        if ind_text:
+            previous.indicator_text = f"{previous.indicator_text} {ind_text}".strip()
+            indicators, warnings = self._parse_indicators(previous.indicator_text)
+            previous.indicators = self.indicators = indicators
+            previous.indicator_warnings = warnings
+
+    def finish(self, entry: _RowEntry) -> tuple[Tool | None, tuple[str, ...]]:
+        """The entry's tool (its section's, else its indicators') and its warnings."""
+        warnings = list(entry.indicator_warnings)
         framework_tools = {
             ind.tool
-            for ref in self.indicators
+            for ref in entry.indicators
             if ref.number and (ind := self.edition.indicator(ref.number))
         }
-        if self.tool and framework_tools and self.tool not in framework_tools:
+        if entry.tool and framework_tools and entry.tool not in framework_tools:
             warnings.append(
-                f"indicators {[r.number for r in self.indicators]} belong to "
-                f"{sorted(framework_tools)} in the framework but are listed under {self.tool}"
+                f"indicators {[r.number for r in entry.indicators]} belong to "
+                f"{sorted(framework_tools)} in the framework but are listed under {entry.tool}"
             )
-        if self.tool:
-            return self.tool
-        return next(iter(framework_tools)) if len(framework_tools) == 1 else None
-
-    def _add_entry(self, pieces: dict[Role, list[Piece]], page: int | None) -> None:
-        warnings = list(self.indicator_warnings)
-        self.indicator_warnings = []
-        tool = self._tool_for_entry(warnings)
-        if "measure" not in pieces:
+        if "measure" not in entry.blocks:
             warnings.append("row has no measure")
-        self.entries.append(
-            _RowEntry(tool, self.weight, self.indicators, warnings, pieces, page, page)
-        )
-
-    def _continue_previous(self, pieces: dict[Role, list[Piece]], page: int | None) -> None:
-        """A row broken by a page break (its rest is on the new page), or a row under a
-        measure cell spanning down from the previous one: both belong to that entry."""
-        previous = self.entries[-1]
-        for role, more in pieces.items():
-            previous.pieces.setdefault(role, []).extend(more)
-        previous.last_page = page
+        tool = entry.tool or (next(iter(framework_tools)) if len(framework_tools) == 1 else None)
+        return tool, tuple(warnings)
 
 
 def _width(rows: Sequence[Row]) -> int:
@@ -293,6 +351,13 @@ def _title_block(lines: Sequence[str]) -> list[str]:
 
 
 def _find_agency(lines: Sequence[str]) -> str | None:
+    """The agency's name, written without the spaces a line wrap put in it (official
+    names have none)."""
+    name = _agency_in(lines)
+    return compact(name) if name else None
+
+
+def _agency_in(lines: Sequence[str]) -> str | None:
     """The agency a title names: a name after "ของ" ("…ภายในของกรมส่งเสริม…"), a line that
     is a name, or a name starting a word; Thai has no spaces, so a prefix inside a word
     ("โปร่งใสภายใน" holds "สภา") must not count."""
@@ -324,7 +389,7 @@ def read_report(lines: Sequence[str]) -> tuple[Report, list[str]]:
         if match:
             year_be = year_to_be(int(match.group(1) or match.group(2)))
             break
-    agency = _find_agency(searchable)
+    agency = _find_agency([" ".join(searchable[: len(block)]), *searchable])
     if agency is None:
         warnings.append("agency not found in the title block")
     if year_be is None:
@@ -354,9 +419,11 @@ def build_entries(
     corrected: Counter[str] = Counter()
     entries = []
     for raw in interpreter.entries:
+        tool, entry_warnings = interpreter.finish(raw)
         items: list[Item] = []
         for role in ROLES:
-            for ordinal, piece in enumerate(raw.pieces.get(role, []), start=1):
+            pieces = split_cell(Cell(tuple(raw.blocks.get(role, ()))))
+            for ordinal, piece in enumerate(pieces, start=1):
                 norm = normalise_text(piece.text, report.agency_abbr)
                 counts["wrap_space_removed"] += norm.wrap_spaces_removed
                 corrected.update(c.original for c in norm.corrections)
@@ -369,7 +436,7 @@ def build_entries(
                         ordinal,
                         heading,
                         norm.text,
-                        norm.source,
+                        squash(piece.raw) if piece.raw else norm.source,
                         piece.marker,
                         norm.refs,
                         norm.corrections,
@@ -380,9 +447,7 @@ def build_entries(
             if doc.format == "pdf" and raw.first_page and raw.last_page
             else None
         )
-        entries.append(
-            Entry(raw.tool, raw.weight, raw.indicators, tuple(items), tuple(raw.warnings), pages)
-        )
+        entries.append(Entry(tool, raw.weight, raw.indicators, tuple(items), entry_warnings, pages))
     if corrected:
         forms = ", ".join(f"{form} ×{n}" for form, n in corrected.most_common())
         warnings.append(

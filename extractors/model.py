@@ -28,6 +28,8 @@ class Block:
     text: str
     emphasis: bool = False
     ordered_index: int | None = None
+    raw: str | None = None
+    """The text before Thai repair, where the reader repaired it (PDF lines)."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,6 @@ class Cell:
 class Row:
     cells: tuple[Cell, ...]
     page: int | None = None
-    # For PDFs: True when this row is the first one drawn on its page (after any repeated
-    # header), which is where a row broken across a page break continues.
-    starts_page: bool = False
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -68,6 +67,10 @@ class RawTable:
 
     rows: tuple[Row, ...]
     preceding_lines: tuple[str, ...] = ()
+    continues: bool | None = None
+    """True when the reader saw that the table's first row (after any header) is the rest
+    of a row the page break cut (a ruled PDF table whose last row on the previous page has
+    no bottom rule); None when it cannot tell."""
 
 
 @dataclass(frozen=True)

@@ -97,15 +97,31 @@ _FINDERS: tuple[Callable[[str], Iterator[_Found]], ...] = (
 )
 
 
-def find_refs(mapped: str, source: str) -> tuple[Ref, ...]:
-    """References in ``mapped`` (Arabic digits, corrected abbreviations); ``raw`` comes from
-    ``source``, the same text before those same-length substitutions."""
+def find_refs(text: str, source: str) -> tuple[Ref, ...]:
+    """References in ``text``, the normalised text; each one's ``raw`` is cut from
+    ``source``, which is ``text`` before normalisation made digits Arabic, corrected
+    abbreviations (both keep every character in place) and removed spaces."""
+    offsets = _source_offsets(text, source)
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Ref]] = []
     for finder in _FINDERS:
-        for start, end, kind, value, unit in finder(mapped):
+        for start, end, kind, value, unit in finder(text):
             if any(s < end and start < e for s, e in taken):
                 continue
             taken.append((start, end))
-            found.append((start, Ref(kind, source[start:end].strip(), value, unit)))
+            raw = source[offsets[start] : offsets[end - 1] + 1]
+            found.append((start, Ref(kind, raw.strip(), value, unit)))
     return tuple(ref for _, ref in sorted(found, key=lambda f: f[0]))
+
+
+def _source_offsets(text: str, source: str) -> list[int]:
+    """Where each character of ``text`` is in ``source``, which differs from it only by
+    same-length substitutions and spaces that ``text`` lacks."""
+    offsets = []
+    position = 0
+    for char in text:
+        while position < len(source) - 1 and source[position] == " " and char != " ":
+            position += 1
+        offsets.append(position)
+        position += 1
+    return offsets

@@ -35,15 +35,28 @@ class Piece:
     heading: str | None
     marker: str | None
     text: str
+    raw: str | None = None
+    """The unrepaired text, when the reader repaired it and the piece is whole lines."""
 
 
-def leading_marker(text: str) -> tuple[str | None, str]:
-    """Split a leading bullet or item number off a text."""
+def _one_marker(text: str) -> tuple[str | None, str]:
     for pattern in (_BULLET, _NUMBER):
         match = pattern.match(text)
         if match and text[match.end() :].strip():
             return match.group("mark"), text[match.end() :]
     return None, text
+
+
+def leading_marker(text: str) -> tuple[str | None, str]:
+    """Split a leading bullet or item number off a text. Word exports can put a list
+    bullet glyph before a typed one ("\uf0a7 - ข้อความ"): both go, the last is kept."""
+    marker, rest = _one_marker(text)
+    while marker is not None:
+        inner, after = _one_marker(rest)
+        if inner is None:
+            break
+        marker, rest = inner, after
+    return marker, rest
 
 
 def _number_style(marker: str) -> tuple[str, int] | None:
@@ -111,6 +124,21 @@ def split_paragraph(text: str) -> list[tuple[str | None, str]]:
     return [(m, t.strip()) for m, t in pieces if t.strip()]
 
 
+_URL_END = re.compile(r"[A-Za-z0-9./:_-]+$")
+_URL_START = re.compile(r"^[A-Za-z0-9./_-]+")
+_URL = re.compile(r"(https?://|www\.)\S*|\S+\.(go|or|ac|co|in)\.th\b", re.IGNORECASE)
+
+
+def _breaks_a_url(before: str, after: str) -> bool:
+    """Whether a line ends inside a URL that the next line finishes ("(ww" + "w.dla.go.th)"):
+    such a break is joined without a space."""
+    tail, head = _URL_END.search(before), _URL_START.match(after)
+    if not (tail and head) or re.match(r"www\.|https?:", head.group(0), re.IGNORECASE):
+        return False
+    cut = len(tail.group(0))
+    return any(m.start() < cut < m.end() for m in _URL.finditer(tail.group(0) + head.group(0)))
+
+
 def _paragraphs(blocks: tuple[Block, ...]) -> list[Block]:
     """PDF lines joined into paragraphs: a line that starts with a bullet or number, or that
     follows or is an emphasised (heading) line, starts a new paragraph."""
@@ -129,7 +157,9 @@ def _paragraphs(blocks: tuple[Block, ...]) -> list[Block]:
             out.append(block)
         else:
             prev = out[-1]
-            out[-1] = Block("line", f"{prev.text} {block.text}", prev.emphasis)
+            sep = "" if _breaks_a_url(prev.text, block.text) else " "
+            raw = f"{prev.raw or prev.text}{sep}{block.raw or block.text}"
+            out[-1] = Block("line", f"{prev.text}{sep}{block.text}", prev.emphasis, raw=raw)
     return out
 
 
@@ -157,5 +187,6 @@ def split_cell(cell: Cell) -> list[Piece]:
         parts = split_paragraph(block.text)
         if block.ordered_index is not None and parts and parts[0][0] is None:
             parts[0] = (f"{block.ordered_index}.", parts[0][1])
-        pieces.extend(Piece(heading, m, t) for m, t in parts if t)
+        raw = leading_marker(block.raw)[1].strip() if block.raw and len(parts) == 1 else None
+        pieces.extend(Piece(heading, m, t, raw) for m, t in parts if t)
     return pieces

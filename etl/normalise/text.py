@@ -3,10 +3,11 @@
 Order matters and is fixed:
 
 1. NFC (never NFKC, which splits ำ) and white space collapsed: the *source* form;
-2. Thai digits to Arabic and garbled agency abbreviations corrected: both keep every
-   character in place, so references found next are cut from the source at the same offsets;
-3. references found;
-4. spaces a line wrap left inside a URL or a Thai word removed, brackets tightened.
+2. Thai digits to Arabic and garbled agency abbreviations corrected (both keep every
+   character in place);
+3. spaces a line wrap left inside a URL or a Thai word removed, brackets tightened;
+4. references found in that text, each one's raw cut from the source form: step 2 moved no
+   character and step 3 only removed spaces, so the two align.
 """
 
 from __future__ import annotations
@@ -52,9 +53,8 @@ def tidy_spacing(text: str) -> str:
 def normalise_text(raw: str, agency_abbr: str | None = None) -> NormalisedText:
     source = squash(raw)
     mapped, corrections = correct_garbled(to_arabic_digits(source), agency_abbr)
-    refs = find_refs(mapped, source)
     text, removed = join_wrapped_words(tidy_spacing(mapped))
-    return NormalisedText(text, source, refs, corrections, removed)
+    return NormalisedText(text, source, find_refs(text, source), corrections, removed)
 
 
 def normalise_plain(raw: str, agency_abbr: str | None = None) -> str:

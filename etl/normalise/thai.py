@@ -121,3 +121,15 @@ def join_wrapped_words(text: str) -> tuple[str, int]:
 def thai_words_of(text: str) -> list[str]:
     """The Thai words of a text (for dictionary-coverage measures)."""
     return [w for run in _THAI_RUN.findall(text) for w in words(run)]
+
+
+@cache
+def _frequencies() -> dict[str, int]:
+    from pythainlp.corpus import tnc
+
+    return dict(tnc.word_freqs())
+
+
+def word_frequency(word: str) -> int:
+    """How often the Thai National Corpus has the word (0 when it does not)."""
+    return _frequencies().get(word, 0)

@@ -1,0 +1,127 @@
+"""How broken a Thai text layer is: defect counts and the share of non-dictionary words.
+
+The defect kinds are the ones ../shared/domain.md measures real PDFs by, so figures printed by
+``benchmarks/text_quality.py`` compare with it:
+
+- ``pua``: Private Use Area characters (legacy Thai font variants, Wingdings bullets);
+- ``replacement``: U+FFFD, a glyph the producer could not map;
+- ``cid``: pdfminer's ``(cid:N)`` for a glyph with no Unicode at all;
+- ``orphan_mark``: a Thai combining mark with no base it can sit on (after a space, a vowel, a
+  digit, or a second tone mark on the same consonant);
+- ``split_sara_am``: a consonant, a space and า, where ำ lost its nikhahit to a space;
+- ``doubled_sara_am``: ำา or ํา (U+0E4D U+0E32), the nikhahit written twice or spelled out;
+- ``latin_in_thai``: a Latin letter with Thai letters on both sides (a tone mark mapped to a
+  Latin code point, "ดlาน").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from etl.normalise.thai import THAI_LETTER, is_word, thai_words_of
+
+CONSONANT = "\u0e01-\u0e2e"
+ABOVE_VOWEL = "\u0e31\u0e34-\u0e37\u0e47"
+BELOW_VOWEL = "\u0e38-\u0e3a"
+TONE = "\u0e48-\u0e4e"
+MARK = f"{ABOVE_VOWEL}{BELOW_VOWEL}{TONE}"
+SARA_AM = "\u0e33"
+
+_PUA = re.compile("[\ue000-\uf8ff]")
+_CID = re.compile(r"\(cid:\d+\)")
+# A well-formed cluster tail: a consonant, at most one vowel mark, at most one tone-class mark,
+# then optionally ำ. Any mark not consumed by this is an orphan.
+_CLUSTER = re.compile(f"[{CONSONANT}][{ABOVE_VOWEL}{BELOW_VOWEL}]?[{TONE}]?{SARA_AM}?")
+_MARK_RUN = re.compile(f"[{MARK}{SARA_AM}]+")
+_SPLIT_SARA_AM = re.compile(f"[{CONSONANT}][{TONE}]? \u0e32")
+_DOUBLED_SARA_AM = re.compile("[\u0e33\u0e4d]\u0e32")
+_LATIN_IN_THAI = re.compile(f"(?<=[{THAI_LETTER}])[A-Za-z]+(?=[{THAI_LETTER}])")
+
+DEFECT_KINDS = (
+    "pua",
+    "replacement",
+    "cid",
+    "orphan_mark",
+    "split_sara_am",
+    "doubled_sara_am",
+    "latin_in_thai",
+)
+
+
+def _orphan_marks(text: str) -> int:
+    """Marks (and ำ) that no consonant cluster accounts for."""
+    covered = bytearray(len(text))
+    for match in _CLUSTER.finditer(text):
+        covered[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    return sum(
+        1
+        for run in _MARK_RUN.finditer(text)
+        for i in range(run.start(), run.end())
+        if not covered[i]
+    )
+
+
+def count_defects(text: str) -> Counter[str]:
+    """How many of each defect kind the text has (kinds with none are absent)."""
+    counts: Counter[str] = Counter(
+        pua=len(_PUA.findall(text)),
+        replacement=text.count("\ufffd"),
+        cid=len(_CID.findall(text)),
+        orphan_mark=_orphan_marks(text),
+        split_sara_am=len(_SPLIT_SARA_AM.findall(text)),
+        doubled_sara_am=len(_DOUBLED_SARA_AM.findall(text)),
+        latin_in_thai=len(_LATIN_IN_THAI.findall(text)),
+    )
+    return +counts
+
+
+def thai_char_count(text: str) -> int:
+    return len(re.findall(f"[{THAI_LETTER}]", text))
+
+
+@dataclass(frozen=True)
+class TextQuality:
+    """The figures the benchmark adds up over files: counts, not ratios, so totals are
+    weighted by size."""
+
+    thai_chars: int
+    defects: Counter[str]
+    thai_words: int
+    non_dictionary_words: int
+
+    @property
+    def defects_per_1000(self) -> float:
+        return 1000 * sum(self.defects.values()) / self.thai_chars if self.thai_chars else 0.0
+
+    @property
+    def non_dictionary_share(self) -> float:
+        return self.non_dictionary_words / self.thai_words if self.thai_words else 0.0
+
+    def __add__(self, other: TextQuality) -> TextQuality:
+        return TextQuality(
+            self.thai_chars + other.thai_chars,
+            self.defects + other.defects,
+            self.thai_words + other.thai_words,
+            self.non_dictionary_words + other.non_dictionary_words,
+        )
+
+
+def measure(text: str) -> TextQuality:
+    tokens = thai_words_of(text)
+    return TextQuality(
+        thai_char_count(text),
+        count_defects(text),
+        len(tokens),
+        sum(1 for t in tokens if not is_word(t)),
+    )
+
+
+def non_dictionary_share(text: str) -> float:
+    """Share of the text's Thai words (newmm over pythainlp's dictionary) not in the dictionary:
+    0.00–0.03 for clean text, 0.16–0.22 for a garbled text layer."""
+    tokens = thai_words_of(text)
+    if not tokens:
+        return 0.0
+    return sum(1 for t in tokens if not is_word(t)) / len(tokens)

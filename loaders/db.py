@@ -1,0 +1,98 @@
+"""Which database, and an engine for it that behaves the same on SQLite and PostgreSQL.
+
+The URL comes from ``--db``, else ``$ITA_ETL_DB``, else ``./ita.db``. SQLite gets real
+transactions (pysqlite would otherwise commit DDL on its own and begin only at the first
+write), foreign keys, WAL and a busy timeout; a loading transaction takes the write lock at
+BEGIN so that two writers queue instead of failing half way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from schemas.errors import StoreBusyError, StoreError, UsageError
+
+ENV_VAR = "ITA_ETL_DB"
+DEFAULT_URL = "sqlite:///ita.db"
+WRITE = "ita_etl_write"
+"""Execution option: this connection's transactions write (SQLite: BEGIN IMMEDIATE)."""
+SQLITE_BUSY_SECONDS = 30.0
+
+
+def resolve_url(db: str | None = None) -> str:
+    """The database URL: the argument, else ``$ITA_ETL_DB``, else a SQLite file ``ita.db``
+    in the working directory. ``postgresql://`` means psycopg 3; a bare path means a SQLite
+    file."""
+    raw = db or os.environ.get(ENV_VAR) or DEFAULT_URL
+    if "://" not in raw:
+        raw = f"sqlite:///{raw}"
+    for plain in ("postgresql://", "postgres://"):
+        if raw.startswith(plain):
+            raw = "postgresql+psycopg://" + raw[len(plain) :]
+    try:
+        make_url(raw)
+    except ArgumentError as error:
+        raise UsageError(f"not a database URL: {raw!r} ({error})") from None
+    return raw
+
+
+def display_url(url: str | URL) -> str:
+    """The URL with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
+    """An engine for ``url``; ``foreign_keys=False`` for migrations that rebuild tables."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+    in_memory = parsed.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        writes = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    return engine
+
+
+def is_busy(error: BaseException) -> bool:
+    """A lock held by another writer (SQLite busy, PostgreSQL lock or serialisation)."""
+    text = str(getattr(error, "orig", error)).lower()
+    return any(
+        s in text
+        for s in ("database is locked", "database is busy", "lock timeout", "could not serialize")
+    )
+
+
+@contextmanager
+def store_errors(url: str | URL) -> Iterator[None]:
+    """Database errors as ``StoreError`` (exit 3) naming the database, password hidden."""
+    try:
+        yield
+    except OperationalError as error:
+        reason = " ".join(str(error.orig).split())
+        if is_busy(error):
+            raise StoreBusyError(f"{display_url(url)} is busy: {reason}") from error
+        raise StoreError(f"{display_url(url)}: {reason}") from error
+    except DBAPIError as error:
+        reason = " ".join(str(error.orig).split())
+        raise StoreError(f"{display_url(url)}: {reason}") from error

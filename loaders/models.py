@@ -1,0 +1,295 @@
+"""Every table and view of the store, in one place (docs/schema.md describes them).
+
+The ORM classes are used for their tables: loading writes with Core bulk inserts, not one
+object at a time. Migrations (``migrations/versions``) create exactly this; a test compares.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, cast
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class FrameworkIndicator(Base):
+    """The ITA framework (reference): one row per indicator per edition of the framework."""
+
+    __tablename__ = "ita_indicators"
+    from_be: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    to_be: Mapped[int]
+    name: Mapped[str] = mapped_column(Text)
+    tool: Mapped[str] = mapped_column(String(8))
+    tool_name: Mapped[str] = mapped_column(Text)
+    tool_usual_weight_pct: Mapped[float] = mapped_column(Float)
+
+
+class Abbreviation(Base):
+    """Abbreviations and their expansions (reference), from schemas/data/abbreviations.tsv."""
+
+    __tablename__ = "abbreviations"
+    abbr: Mapped[str] = mapped_column(Text, primary_key=True)
+    expansion: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+
+
+class Agency(Base):
+    """An agency across years. ``agency_key`` is what identifies it: the abbreviation the
+    report uses (or the table gives for its name), else its name without spaces."""
+
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_key: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    abbr: Mapped[str | None] = mapped_column(Text)
+
+
+class Source(Base):
+    """One file's bytes as parsed by one parser version, and what became of it."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("sha256", "parser_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16))
+    pages: Mapped[int | None]
+    parser_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    """new | updated | duplicate | failed (docs/schema.md)."""
+    stage: Mapped[str | None] = mapped_column(String(8))
+    """Where it failed: input (the document was rejected: not retried for the same bytes and
+    parser version), parse (the parser raised unexpectedly) or load (retried)."""
+    error_type: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", use_alter=True), index=True
+    )
+    parse_seconds: Mapped[float | None] = mapped_column(Float)
+    load_seconds: Mapped[float | None] = mapped_column(Float)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Report(Base):
+    """One version of one agency's report for one fiscal year."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "fiscal_year_be", "version"),
+        Index(
+            "uq_reports_current",
+            "agency_id",
+            "fiscal_year_be",
+            unique=True,
+            sqlite_where=text("NOT superseded"),
+            postgresql_where=text("NOT superseded"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    fiscal_year_be: Mapped[int] = mapped_column(Integer, index=True)
+    fiscal_year_ce: Mapped[int | None]
+    title: Mapped[str | None] = mapped_column(Text)
+    agency_name: Mapped[str | None] = mapped_column(Text)
+    agency_abbr: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int]
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    parser_version: Mapped[str] = mapped_column(String(32))
+    warnings: Mapped[list[str]]
+    repairs: Mapped[dict[str, Any]]
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Entry(Base):
+    """One logical row of a report's table. ``indicators`` ("9+10") and ``indicator_names``
+    repeat entry_indicators so that views stay plain SQL on both databases."""
+
+    __tablename__ = "entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    ordinal: Mapped[int]
+    tool: Mapped[str | None] = mapped_column(String(8))
+    tool_weight_pct: Mapped[float | None] = mapped_column(Float)
+    indicators: Mapped[str | None] = mapped_column(Text)
+    indicator_names: Mapped[str | None] = mapped_column(Text)
+    page_first: Mapped[int | None]
+    page_last: Mapped[int | None]
+    warnings: Mapped[list[str]]
+
+
+class EntryIndicator(Base):
+    """An indicator an entry is filed under (an entry may cover 9 and 10)."""
+
+    __tablename__ = "entry_indicators"
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int | None] = mapped_column(Integer, index=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+
+
+class ItemRow(Base):
+    """One bullet of one cell: a measure, result, outcome or responsible unit."""
+
+    __tablename__ = "items"
+    __table_args__ = (Index("ix_items_report_id_role", "report_id", "role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    ordinal: Mapped[int]
+    heading: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    marker: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str | None] = mapped_column(Text)
+    """The text as searched (loaders/search.py); trigram-indexed on PostgreSQL."""
+    search_tokens: Mapped[str | None] = mapped_column(Text)
+    """Its Thai character clusters, space-separated: what a match must align with."""
+
+
+class RefRow(Base):
+    """Something an item refers to: a date, URL, letter number, figure."""
+
+    __tablename__ = "refs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    raw: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+    value_number: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(Text)
+
+
+class CorrectionRow(Base):
+    """A change normalisation made to an item's text beyond formatting."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    original: Mapped[str] = mapped_column(Text)
+    corrected: Mapped[str] = mapped_column(Text)
+
+
+sources = cast(Table, Source.__table__)
+reports = cast(Table, Report.__table__)
+agencies = cast(Table, Agency.__table__)
+entries = cast(Table, Entry.__table__)
+entry_indicators = cast(Table, EntryIndicator.__table__)
+items = cast(Table, ItemRow.__table__)
+refs = cast(Table, RefRow.__table__)
+corrections = cast(Table, CorrectionRow.__table__)
+ita_indicators = cast(Table, FrameworkIndicator.__table__)
+abbreviation_table = cast(Table, Abbreviation.__table__)
+
+SQLITE_SEARCH_TABLE = "item_search"
+SQLITE_SEARCH_DDL = (
+    f"CREATE VIRTUAL TABLE {SQLITE_SEARCH_TABLE} USING fts5("
+    "tokens, tokenize = \"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\")"
+)
+"""SQLite full-text index over items: rowid = items.id, tokens = the item's Thai character
+clusters separated by spaces (loaders/search.py)."""
+POSTGRES_SEARCH_INDEX = "ix_items_search_text_trgm"
+POSTGRES_SEARCH_DDL = (
+    f"CREATE INDEX {POSTGRES_SEARCH_INDEX} ON items USING gin (search_text gin_trgm_ops)"
+)
+
+MEASURES_VIEW = "measures"
+MEASURES_VIEW_SQL = """
+CREATE VIEW measures AS
+SELECT a.agency_key,
+       r.agency_name AS agency,
+       r.agency_abbr,
+       r.fiscal_year_be,
+       r.fiscal_year_ce,
+       r.version AS report_version,
+       e.tool,
+       e.indicators,
+       (SELECT min(ei.number) FROM entry_indicators ei WHERE ei.entry_id = e.id)
+           AS indicator_number,
+       e.indicator_names AS indicator_name,
+       e.ordinal AS entry_ordinal,
+       i.ordinal,
+       i.heading,
+       i.text,
+       i.raw,
+       r.id AS report_id,
+       i.id AS item_id
+FROM items i
+JOIN entries e ON e.id = i.entry_id
+JOIN reports r ON r.id = i.report_id
+JOIN agencies a ON a.id = r.agency_id
+WHERE i.role = 'measure' AND NOT r.superseded
+"""
+"""Every measure of the current version of every report, one row per measure."""
+
+REPORT_SUMMARY_VIEW = "report_summary"
+REPORT_SUMMARY_VIEW_SQL = """
+CREATE VIEW report_summary AS
+SELECT a.agency_key,
+       r.agency_name AS agency,
+       r.agency_abbr,
+       r.fiscal_year_be,
+       r.fiscal_year_ce,
+       r.version AS current_version,
+       (SELECT count(*) FROM reports v
+         WHERE v.agency_id = r.agency_id AND v.fiscal_year_be = r.fiscal_year_be) AS versions,
+       (SELECT count(*) FROM sources s JOIN reports v ON v.id = s.report_id
+         WHERE v.agency_id = r.agency_id AND v.fiscal_year_be = r.fiscal_year_be) AS sources,
+       (SELECT count(*) FROM entries e WHERE e.report_id = r.id) AS entries,
+       (SELECT count(DISTINCT ei.number) FROM entry_indicators ei
+         JOIN entries e ON e.id = ei.entry_id WHERE e.report_id = r.id) AS indicators_covered,
+       (SELECT count(*) FROM items i WHERE i.report_id = r.id AND i.role = 'measure')
+           AS measures,
+       (SELECT count(*) FROM items i WHERE i.report_id = r.id AND i.role = 'result') AS results,
+       (SELECT count(*) FROM items i WHERE i.report_id = r.id AND i.role = 'outcome')
+           AS outcomes,
+       (SELECT count(*) FROM items i WHERE i.report_id = r.id AND i.role = 'unit') AS units,
+       r.parser_version,
+       r.loaded_at,
+       r.id AS report_id
+FROM reports r
+JOIN agencies a ON a.id = r.agency_id
+WHERE NOT r.superseded
+"""
+"""One row per agency per fiscal year: the current version and what it holds."""
+
+VIEWS: dict[str, str] = {
+    MEASURES_VIEW: MEASURES_VIEW_SQL,
+    REPORT_SUMMARY_VIEW: REPORT_SUMMARY_VIEW_SQL,
+}

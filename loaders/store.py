@@ -1,0 +1,553 @@
+"""The only writer: one parsed document (or its failure) into the store, in one transaction.
+
+``Store.load`` decides what a document is to the store (docs/schema.md, "Versions"):
+
+- new: the first report of its agency and fiscal year;
+- updated: different content from the current version, which is kept and marked superseded;
+- duplicate: the same content as the current version (the same report in another format,
+  or re-parsed by a new parser version), recorded as another source of that version;
+- failed: the reason is recorded on the source; nothing else is written.
+
+Rows are written with bulk inserts (SQLAlchemy's insertmanyvalues), never an ORM object at a
+time. A failure inside the transaction rolls every row of that document back, then the
+failure is recorded in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from etl import pipeline
+from etl.compare import indicator_label
+from loaders import migrate, search
+from loaders.content import agency_key, content_sha256
+from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
+from loaders.models import (
+    agencies,
+    corrections,
+    entries,
+    entry_indicators,
+    items,
+    refs,
+    reports,
+    sources,
+)
+from schemas.errors import InputError, StoreBusyError, StoreError
+from schemas.records import ExtractedDocument, Report
+
+Status = Literal["new", "updated", "unchanged", "duplicate", "failed"]
+_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    """What parsing one file gave: a document, or the reason there is none. Picklable, so a
+    worker process can return it."""
+
+    path: str
+    sha256: str
+    size_bytes: int
+    parser_version: str
+    document: ExtractedDocument | None
+    error_type: str | None = None
+    error: str | None = None
+    parse_seconds: float = 0.0
+    stage: Literal["input", "parse"] | None = None
+    """For a failure: input (an ``InputError``: the bytes were rejected, so the same bytes and
+    parser version are not parsed again) or parse (the parser raised unexpectedly)."""
+
+    @classmethod
+    def failure(
+        cls,
+        path: str,
+        sha256: str,
+        size: int,
+        error: BaseException,
+        reason: str,
+        started: float,
+    ) -> ParseOutcome:
+        return cls(
+            path,
+            sha256,
+            size,
+            pipeline.PARSER_VERSION,
+            None,
+            type(error).__name__,
+            " ".join(reason.split()),
+            time.perf_counter() - started,
+            "input" if isinstance(error, InputError) else "parse",
+        )
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What became of one source."""
+
+    path: str
+    status: Status
+    reason: str | None = None
+    agency_key: str | None = None
+    fiscal_year_be: int | None = None
+    version: int | None = None
+    report_id: int | None = None
+
+    def line(self) -> str:
+        if self.status == "failed":
+            return f"{self.path}: {self.reason}"
+        what = f"{self.agency_key} {self.fiscal_year_be} version {self.version}"
+        return f"{self.path}: {self.status} ({what})"
+
+
+@dataclass(frozen=True)
+class KnownSource:
+    """A source already in the store with the same bytes and parser version."""
+
+    status: str
+    stage: str | None
+    error: str | None
+
+    @property
+    def settled(self) -> bool:
+        """Nothing to do: loaded, or rejected as input (parse and load failures are retried)."""
+        return self.status != "failed" or self.stage == "input"
+
+    agency_key: str | None
+    fiscal_year_be: int | None
+    version: int | None
+    report_id: int | None
+
+    def as_result(self, path: str) -> LoadResult:
+        if self.status == "failed":
+            return LoadResult(path, "failed", f"{self.error} (recorded earlier, not retried)")
+        return LoadResult(
+            path,
+            "unchanged",
+            None,
+            self.agency_key,
+            self.fiscal_year_be,
+            self.version,
+            self.report_id,
+        )
+
+
+class Store:
+    """A database holding reports: opened (and upgraded) once, then fed documents."""
+
+    def __init__(self, db: str | None = None, *, upgrade: bool = True) -> None:
+        self.url = resolve_url(db)
+        self.engine: Engine = make_engine(self.url)
+        if upgrade:
+            with store_errors(self.url):
+                migrate.upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for queries; database errors come out as ``StoreError``."""
+        with store_errors(self.url), self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            connection.execution_options(**{WRITE: True})
+            with connection.begin():
+                yield connection
+
+    def known(self, sha256: str, parser_version: str) -> KnownSource | None:
+        """The source with these bytes and parser version, if already recorded."""
+        query = (
+            select(
+                sources.c.status,
+                sources.c.stage,
+                sources.c.error,
+                agencies.c.agency_key,
+                reports.c.fiscal_year_be,
+                reports.c.version,
+                reports.c.id,
+            )
+            .select_from(sources)
+            .outerjoin(reports, reports.c.id == sources.c.report_id)
+            .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
+            .where(sources.c.sha256 == sha256, sources.c.parser_version == parser_version)
+        )
+        with store_errors(self.url), self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return KnownSource(*row) if row else None
+
+    def load(self, outcome: ParseOutcome) -> LoadResult:
+        """Write one document (or record its failure) in one transaction."""
+        if not outcome.sha256:
+            return LoadResult(outcome.path, "failed", outcome.error or "cannot read the file")
+        started = time.perf_counter()
+        problem: BaseException | None = None
+        for _attempt in range(_RETRIES):
+            try:
+                with self._writing() as connection:
+                    return _load(connection, outcome, started)
+            except IntegrityError as error:
+                problem = error  # another writer filed this agency-year first: read again
+            except OperationalError as error:
+                if is_busy(error):
+                    raise StoreBusyError(f"the database is busy: {error.orig}") from error
+                raise StoreError(f"the database failed: {error.orig}") from error
+            except Exception as error:
+                problem = error
+                break
+        assert problem is not None
+        reason = f"not loaded: {type(problem).__name__}: {problem}"
+        if isinstance(problem, InputError):
+            reason = problem.reason
+        with store_errors(self.url), self._writing() as connection:
+            _record_source(
+                connection,
+                outcome,
+                status="failed",
+                stage="load",
+                error_type=type(problem).__name__,
+                error=" ".join(reason.split()),
+                report_id=None,
+                load_seconds=time.perf_counter() - started,
+            )
+        return LoadResult(outcome.path, "failed", " ".join(reason.split()))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _record_source(
+    connection: Connection,
+    outcome: ParseOutcome,
+    *,
+    status: str,
+    stage: str | None = None,
+    error_type: str | None = None,
+    error: str | None = None,
+    report_id: int | None = None,
+    load_seconds: float | None = None,
+) -> int:
+    """Insert or update the source row for (sha256, parser version); its id."""
+    doc = outcome.document
+    values: dict[str, Any] = {
+        "path": outcome.path,
+        "size_bytes": outcome.size_bytes,
+        "format": doc.source.format if doc else None,
+        "pages": doc.source.pages if doc else None,
+        "status": status,
+        "stage": stage,
+        "error_type": error_type,
+        "error": error,
+        "report_id": report_id,
+        "parse_seconds": outcome.parse_seconds,
+        "load_seconds": load_seconds,
+        "loaded_at": _now(),
+    }
+    key = (sources.c.sha256 == outcome.sha256, sources.c.parser_version == outcome.parser_version)
+    existing = connection.execute(select(sources.c.id).where(*key)).scalar()
+    if existing is not None:
+        connection.execute(update(sources).where(sources.c.id == existing).values(values))
+        return int(existing)
+    values.update(sha256=outcome.sha256, parser_version=outcome.parser_version)
+    return int(connection.execute(insert(sources).returning(sources.c.id), values).scalar_one())
+
+
+def _load(connection: Connection, outcome: ParseOutcome, started: float) -> LoadResult:
+    doc = outcome.document
+    if doc is None:
+        reason = outcome.error or "parse failed"
+        _record_source(
+            connection,
+            outcome,
+            status="failed",
+            stage=outcome.stage or "parse",
+            error_type=outcome.error_type,
+            error=reason,
+        )
+        return LoadResult(outcome.path, "failed", reason)
+    key, year = agency_key(doc.report), doc.report.fiscal_year_be
+    if key is None or year is None:
+        raise InputError("the report names no agency or no fiscal year, so it cannot be filed")
+    recorded = connection.execute(
+        select(sources.c.status).where(
+            sources.c.sha256 == outcome.sha256,
+            sources.c.parser_version == outcome.parser_version,
+        )
+    ).scalar()
+    if recorded not in (None, "failed"):
+        return LoadResult(outcome.path, "unchanged", None, key, year)
+    agency_id = _agency_id(connection, key, doc.report)
+    content = content_sha256(doc)
+    current = connection.execute(
+        select(reports.c.id, reports.c.version, reports.c.content_sha256)
+        .where(
+            reports.c.agency_id == agency_id,
+            reports.c.fiscal_year_be == year,
+            reports.c.superseded.is_(False),
+        )
+        .with_for_update()
+    ).first()
+    if current is not None and current.content_sha256 == content:
+        _record_source(
+            connection,
+            outcome,
+            status="duplicate",
+            report_id=current.id,
+            load_seconds=time.perf_counter() - started,
+        )
+        return LoadResult(outcome.path, "duplicate", None, key, year, current.version, current.id)
+    status: Status = "updated" if current is not None else "new"
+    version = _next_version(connection, agency_id, year)
+    if current is not None:
+        connection.execute(
+            update(reports)
+            .where(reports.c.id == current.id)
+            .values(superseded=True, superseded_at=_now())
+        )
+    source_id = _record_source(connection, outcome, status=status)
+    report_id = _insert_report(connection, doc, agency_id, version, content, source_id)
+    write_records(connection, doc, report_id)
+    connection.execute(
+        update(sources)
+        .where(sources.c.id == source_id)
+        .values(report_id=report_id, load_seconds=time.perf_counter() - started)
+    )
+    return LoadResult(outcome.path, status, None, key, year, version, report_id)
+
+
+def _agency_id(connection: Connection, key: str, report: Report) -> int:
+    """The agency's id, created on first sight; its name and abbreviation kept current."""
+    values = {"agency_key": key, "name": report.agency, "abbr": report.agency_abbr}
+    dialect = connection.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        upsert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(agencies)
+        connection.execute(upsert.values(values).on_conflict_do_nothing())
+    elif (
+        connection.execute(select(agencies.c.id).where(agencies.c.agency_key == key)).first()
+        is None
+    ):
+        connection.execute(insert(agencies).values(values))
+    row = connection.execute(
+        select(agencies.c.id, agencies.c.name, agencies.c.abbr).where(agencies.c.agency_key == key)
+    ).one()
+    changes = {
+        column: value
+        for column, value in (("name", report.agency), ("abbr", report.agency_abbr))
+        if value and value != getattr(row, column)
+    }
+    if changes:
+        connection.execute(update(agencies).where(agencies.c.id == row.id).values(changes))
+    return int(row.id)
+
+
+def _next_version(connection: Connection, agency_id: int, year: int) -> int:
+    latest = connection.execute(
+        select(func.max(reports.c.version)).where(
+            reports.c.agency_id == agency_id, reports.c.fiscal_year_be == year
+        )
+    ).scalar()
+    return int(latest or 0) + 1
+
+
+def _insert_report(
+    connection: Connection,
+    doc: ExtractedDocument,
+    agency_id: int,
+    version: int,
+    content: str,
+    source_id: int,
+) -> int:
+    r = doc.report
+    values = {
+        "agency_id": agency_id,
+        "fiscal_year_be": r.fiscal_year_be,
+        "fiscal_year_ce": r.fiscal_year_ce,
+        "title": r.title,
+        "agency_name": r.agency,
+        "agency_abbr": r.agency_abbr,
+        "version": version,
+        "superseded": False,
+        "content_sha256": content,
+        "source_id": source_id,
+        "parser_version": doc.parser_version,
+        "warnings": list(doc.warnings),
+        "repairs": dict(doc.repairs),
+        "loaded_at": _now(),
+    }
+    return int(connection.execute(insert(reports).returning(reports.c.id), values).scalar_one())
+
+
+def allocate_ids(connection: Connection, table: Table, n: int) -> list[int]:
+    """``n`` fresh ids for ``table``, so that rows go in with a plain executemany (no
+    RETURNING, which SQLite cannot return in order) and children can refer to them.
+
+    SQLite: after the largest id — safe because a loading transaction holds the write lock
+    from BEGIN IMMEDIATE. PostgreSQL: drawn from the table's sequence in one round trip.
+    """
+    if n == 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        drawn = connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": n},
+        )
+        return [int(i) for i in drawn.scalars()]
+    if connection.dialect.name != "sqlite":
+        raise StoreError(f"loading into {connection.dialect.name} is not supported")
+    last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(int(last) + 1, int(last) + 1 + n))
+
+
+def _insert_with_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk insert with ids drawn beforehand; the ids in the order of ``rows``."""
+    ids = allocate_ids(connection, table, len(rows))
+    for row, row_id in zip(rows, ids, strict=True):
+        row["id"] = row_id
+    if rows:
+        bulk_insert(connection, table, rows)
+    return ids
+
+
+def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One executemany of ``rows`` (dicts with the same keys) into ``table``.
+
+    When no column's type converts values on the way in (the case of items: integers and
+    text), the compiled statement goes to the driver's executemany as is: SQLAlchemy's
+    per-row parameter handling doubled the time of an item insert on SQLite
+    (benchmarks/load_speed.py). Otherwise, Core's executemany.
+    """
+    dialect = connection.dialect
+    columns = [table.c[key] for key in rows[0]]
+    if any(column.type.bind_processor(dialect) is not None for column in columns):
+        connection.execute(insert(table), rows)
+        return
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    if compiled.positional and compiled.positiontup and len(compiled.positiontup) > 1:
+        values = itemgetter(*compiled.positiontup)
+        connection.exec_driver_sql(compiled.string, [values(r) for r in rows])
+    else:
+        connection.exec_driver_sql(compiled.string, rows)
+
+
+def write_records(connection: Connection, doc: ExtractedDocument, report_id: int) -> int:
+    """Entries, their indicators, items, refs, corrections and the search index of one
+    report, with one bulk insert per table. Returns the number of items."""
+    entry_ids = _insert_with_ids(
+        connection,
+        entries,
+        [
+            {
+                "report_id": report_id,
+                "ordinal": n,
+                "tool": e.tool,
+                "tool_weight_pct": e.tool_weight_pct,
+                "indicators": indicator_label([i.number for i in e.indicators if i.number]) or None,
+                "indicator_names": " + ".join(i.name or i.raw for i in e.indicators) or None,
+                "page_first": e.pages[0] if e.pages else None,
+                "page_last": e.pages[1] if e.pages else None,
+                "warnings": list(e.warnings),
+            }
+            for n, e in enumerate(doc.entries, start=1)
+        ],
+    )
+    indicator_rows = [
+        {"entry_id": entry_id, "position": p, "number": i.number, "name": i.name, "raw": i.raw}
+        for entry_id, e in zip(entry_ids, doc.entries, strict=True)
+        for p, i in enumerate(e.indicators, start=1)
+    ]
+    if indicator_rows:
+        bulk_insert(connection, entry_indicators, indicator_rows)
+    flat = [
+        (entry_id, item)
+        for entry_id, e in zip(entry_ids, doc.entries, strict=True)
+        for item in e.items
+    ]
+    item_ids = insert_items(
+        connection,
+        [
+            {
+                "entry_id": entry_id,
+                "report_id": report_id,
+                "role": item.role,
+                "ordinal": item.ordinal,
+                "heading": item.heading,
+                "text": item.text,
+                "raw": item.raw,
+                "marker": item.marker,
+            }
+            for entry_id, item in flat
+        ],
+    )
+    ref_rows = [
+        {
+            "item_id": item_id,
+            "position": p,
+            "kind": ref.kind,
+            "raw": ref.raw,
+            "value": str(ref.value),
+            "value_number": float(ref.value)
+            if isinstance(ref.value, int | float) and not isinstance(ref.value, bool)
+            else None,
+            "unit": ref.unit,
+        }
+        for item_id, (_, item) in zip(item_ids, flat, strict=True)
+        for p, ref in enumerate(item.refs, start=1)
+    ]
+    if ref_rows:
+        bulk_insert(connection, refs, ref_rows)
+    correction_rows = [
+        {
+            "item_id": item_id,
+            "position": p,
+            "kind": c.kind,
+            "original": c.original,
+            "corrected": c.corrected,
+        }
+        for item_id, (_, item) in zip(item_ids, flat, strict=True)
+        for p, c in enumerate(item.corrections, start=1)
+    ]
+    if correction_rows:
+        bulk_insert(connection, corrections, correction_rows)
+    return len(item_ids)
+
+
+def insert_items(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk-insert item rows (``search_text`` filled in here) and index them for search, in
+    the caller's transaction. The path benchmarks/load_speed.py measures."""
+    for row in rows:
+        row["search_text"] = search.search_text(row["text"])
+        row["search_tokens"] = search.cluster_tokens(row["text"])
+    ids = _insert_with_ids(connection, items, rows)
+    search.index_items(
+        connection, [(i, row["search_tokens"]) for i, row in zip(ids, rows, strict=True)]
+    )
+    return ids
+
+
+def database_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
