@@ -37,7 +37,6 @@ COLUMN_KEYWORDS: tuple[tuple[ColumnRole, tuple[str, ...]], ...] = (
     ("period", ("ระยะเวลา", "ช่วงเวลา", "ห้วงเวลา", "กำหนดเวลา")),
 )
 _HEADER_CELL_MAX = 120
-_OPENS_INDICATOR = re.compile(r"ตัวชี้วัด|\d{1,2}[.)\s]|การ|คุณภาพ|ประสิทธิภาพ")
 _TOOL = re.compile(r"\b(IIT|EIT|OIT)\b")
 _WEIGHT = re.compile(r"ร้อยละ\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*%")
 _TITLE_WORDS = ("รายงาน", "มาตรการ", "ส่งเสริมคุณธรรม", "ความโปร่งใส")
@@ -163,6 +162,7 @@ class _Interpreter:
         self.indicators: tuple[IndicatorRef, ...] = ()
         self.indicator_warnings: list[str] = []
         self.indicator_cells_span = False
+        self.held: dict[Role, list[Block]] = {}
         self.last_page: int | None = None
 
     def run(self) -> tuple[RawTable, ...]:
@@ -205,7 +205,7 @@ class _Interpreter:
         indicator_col = columns.index_of("indicator")
         role_cols = [(i, r) for i, r in sorted(columns.roles.items()) if r in ROLES]
         reader_says = continues
-        for row in rows:
+        for index, row in enumerate(rows):
             if _is_repeated_header(row, columns):
                 continue
             section = tool_section(row, self.edition)
@@ -228,13 +228,24 @@ class _Interpreter:
                 # A cell spanning down from the row above belongs to this row too (one unit
                 # responsible for two measures), unless this row continues the same measure.
                 if not cell.is_empty and not (cell.spanned and measure_spans):
-                    blocks.setdefault(role, []).extend(cell.blocks)  # type: ignore[index]
+                    blocks.setdefault(role, []).extend(cell.blocks)
             ind_spanned = ind_cell is not None and ind_cell.spanned
             ind_text = ind_cell.text if ind_cell is not None and not ind_spanned else ""
             self.indicator_cells_span |= ind_spanned
             said, reader_says = reader_says, None
+            if (
+                not blocks
+                and ind_text
+                and not any(r.number for r in self._parse_indicators(ind_text)[0])
+            ):
+                self.warnings.append(
+                    f"ignored a row with no items that names no indicator: {squash(ind_text)[:80]}"
+                )
+                continue
             if self.entries and self._continues(row, blocks, ind_text, measure_spans, said):
                 self._continue_previous(blocks, ind_text, row.page)
+            elif blocks and not ind_text and "measure" not in blocks and self.entries:
+                self._sub_row(blocks, row.page, last_on_page=index == len(rows) - 1)
             elif blocks or ind_text:
                 self._add_entry(blocks, ind_text, row.page)
             self.last_page = row.page
@@ -268,11 +279,39 @@ class _Interpreter:
             self.doc.format == "pdf" and self.last_page is not None and row.page != self.last_page
         )
         if not page_break:
+            if not ind_text and "measure" in blocks:
+                self.indicator_cells_span = True
             return False
-        lacks = any(role not in blocks for role in self.entries[-1].blocks)
+        if self.held:
+            return False
+        previous = self.entries[-1]
+        lacks = any(role not in blocks for role in previous.blocks)
         if ind_text:
-            return lacks or not _OPENS_INDICATOR.match(to_arabic_digits(compact(ind_text)))
+            cut_indicator = not any(ref.number for ref in previous.indicators)
+            return lacks or cut_indicator or not self._opens_indicator(ind_text)
         return lacks or not self.indicator_cells_span
+
+    def _sub_row(
+        self, blocks: dict[Role, list[Block]], page: int | None, last_on_page: bool
+    ) -> None:
+        """A row with neither an indicator nor a measure: more results, outcomes or units of
+        the row above, except at the foot of a PDF page, where it is a merged cell that the
+        producer drew before the rows it belongs to moved to the next page (WeasyPrint
+        does): then it goes to the next entry."""
+        if last_on_page and self.doc.format == "pdf":
+            for role, more in blocks.items():
+                self.held.setdefault(role, []).extend(more)
+        else:
+            self._continue_previous(blocks, "", page)
+
+    def _opens_indicator(self, text: str) -> bool:
+        """Whether an indicator cell's text starts an indicator ("ตัวชี้วัดที่ ๑๐…", "๑๐ …",
+        a framework name) rather than ending one cut by a page break ("การทุจริต")."""
+        packed = to_arabic_digits(compact(text))
+        if re.match(r"ตัวชี้วัด|\d{1,2}\b", packed):
+            return True
+        names = (n for i in self.edition.indicators for n in (i.name, *i.aliases))
+        return any(packed.startswith(name) for name in names)
 
     def _indicator_context_row(self, row: Row, indicator_col: int | None) -> bool:
         """A one-text row naming an indicator in a table with no indicator column."""
@@ -294,6 +333,9 @@ class _Interpreter:
             self.indicators, warnings = self._parse_indicators(ind_text)
         elif self.indicator_warnings:
             warnings, self.indicator_warnings = self.indicator_warnings, []
+        for role, held in self.held.items():
+            blocks[role] = [*held, *blocks.get(role, [])]
+        self.held = {}
         entry = _RowEntry(
             self.tool, self.weight, ind_text, self.indicators, warnings, blocks, page, page
         )
