@@ -193,7 +193,8 @@ class _Interpreter:
             self._rows(table.rows[start:], columns, table.continues)
         if not used:
             if not any(t.rows for t in self.doc.tables):
-                raise NoReportTableError("no table found in the document")
+                notes = "".join(f"; {w}" for w in self.doc.warnings)
+                raise NoReportTableError(f"no table found in the document{notes}")
             raise UnrecognisedColumnsError(
                 "found a table but could not recognise its columns (need a measure column, "
                 "e.g. 'มาตรการ/กิจกรรม', and one of indicator, result, outcome or unit); "

@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from extractors.model import Cell, Row
 from extractors.pdf_page import Char, PageChars, Table
-from extractors.pdf_text import Line, lines_from_chars
+from extractors.pdf_text import Line
 
 Columns = list[tuple[float, float]]
 
@@ -102,7 +102,7 @@ def header_band(lines: Sequence[Line]) -> tuple[float, float] | None:
 
 def _row(page: PageChars, chars: list[Char], columns: Columns) -> Row:
     cells = [
-        page.cell(lines_from_chars([c for c in chars if _in_column(c, columns, i)]))
+        page.cell(page.lines_of([c for c in chars if _in_column(c, columns, i)]))
         for i in range(len(columns))
     ]
     return Row(tuple(cells), page=page.number)
@@ -115,7 +115,7 @@ def _body_rows(
     note under the table) is a row of its own, its text in the first cell."""
     chars = [c for ln in body if ln not in spanning for c in ln.chars]
     segments = [
-        lines_from_chars([c for c in chars if _in_column(c, columns, i)])
+        page.lines_of([c for c in chars if _in_column(c, columns, i)])
         for i in range(len(columns))
     ]
     starts = _row_starts(segments, spanning)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extractors.model import Block, Cell, Row
-from extractors.pdf_text import Line, lines_from_chars
+from extractors.pdf_text import Line, lines_from_chars, without_duplicates
 
 Bbox = tuple[float, float, float, float]
 Char = dict[str, Any]
@@ -38,12 +38,20 @@ class PageChars:
     def __init__(self, page: Any, chars: list[Char], counts: Counter[str]) -> None:
         self.page = page
         self.number: int = page.page_number
-        self.chars = chars
+        self.chars = without_duplicates(chars)
         self.counts = counts
+        self._all_lines: list[Line] | None = None
 
     def lines(self, box: Bbox | None = None) -> list[Line]:
-        chars = self.chars if box is None else [c for c in self.chars if centre_inside(c, box)]
-        return lines_from_chars(chars)
+        if box is None:
+            if self._all_lines is None:
+                self._all_lines = self.lines_of(self.chars)
+            return self._all_lines
+        return self.lines_of([c for c in self.chars if centre_inside(c, box)])
+
+    def lines_of(self, chars: Sequence[Char], *, repair: bool = True) -> list[Line]:
+        """Visual lines of some of this page's chars."""
+        return lines_from_chars(chars, repair=repair, deduplicated=True)
 
     def cell(self, lines: Sequence[Line]) -> Cell:
         """A cell of visual lines; a line's repairs are counted once it lands in a cell."""

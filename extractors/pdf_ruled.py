@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from extractors.model import Cell, Row
 from extractors.pdf_page import Bbox, Char, PageChars, Table, centre_inside
-from extractors.pdf_text import lines_from_chars
 
 _SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
 _OVERFLOW_GAP_PT = 1.0
@@ -65,14 +64,28 @@ def _cell_chars(page: PageChars, boxes: list[Bbox]) -> list[list[Char]]:
     continue a line without a gap stay with the cell the line started in. The next cell's
     text starts after a gap, or on top of the overflowing word (overlapping it)."""
     owner: dict[int, int] = {}
-    for char in page.chars:
-        for index, box in enumerate(boxes):
-            if centre_inside(char, box):
-                owner[id(char)] = index
-                break
     band = (0.0, min(b[1] for b in boxes), float(page.page.width), max(b[3] for b in boxes))
+    inside = [c for c in page.chars if centre_inside(c, band)]
     assigned: list[list[Char]] = [[] for _ in boxes]
-    for line in lines_from_chars([c for c in page.chars if centre_inside(c, band)], repair=False):
+    overflow = False
+    by_top = sorted(range(len(boxes)), key=lambda i: boxes[i][1])
+    for char in inside:
+        y = (char["top"] + char["bottom"]) / 2
+        index = next(
+            (i for i in by_top if boxes[i][1] <= y <= boxes[i][3] and centre_inside(char, boxes[i])),
+            None,
+        )
+        if index is None:
+            overflow = True
+            continue
+        box = boxes[index]
+        owner[id(char)] = index
+        assigned[index].append(char)
+        overflow |= char["x0"] < box[0] - 0.5 or char["x1"] > box[2] + 0.5
+    if not overflow:
+        return assigned
+    assigned = [[] for _ in boxes]
+    for line in page.lines_of(inside, repair=False):
         current: int | None = None
         previous_x1: float | None = None
         for char in line.chars:
@@ -92,7 +105,7 @@ def _cell_chars(page: PageChars, boxes: list[Bbox]) -> list[list[Char]]:
 def _rows(page: PageChars, grid: list[list[Bbox | None]], carried: Sequence[Cell]) -> list[Row]:
     boxes = list(dict.fromkeys(box for row in grid for box in row if box is not None))
     content = {
-        box: page.cell(lines_from_chars(chars))
+        box: page.cell(page.lines_of(chars))
         for box, chars in zip(boxes, _cell_chars(page, boxes), strict=True)
     }
     cells = [[content[box] if box else Cell() for box in row] for row in grid]

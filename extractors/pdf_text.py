@@ -101,22 +101,29 @@ class _Cluster:
         return "".join(str(c.get(key, c["text"])) for c in self.members)
 
 
-def _without_duplicates(chars: Iterable[Char]) -> list[Char]:
-    """Chars minus a glyph drawn again at (almost) the same place: Word's fake bold."""
-    seen: dict[tuple[str, int, int], list[Char]] = {}
+def without_duplicates(chars: Iterable[Char]) -> list[Char]:
+    """Chars minus a glyph drawn again at (almost) the same place: Word's fake bold.
+
+    Glyphs are bucketed by text and rounded position, so each is compared only with the
+    few drawn in the same or a neighbouring point (this runs on every char of every page)."""
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
     kept = []
+    near = DUPLICATE_PT
     for char in chars:
         text = char["text"]
         x0, top = char["x0"], char["top"]
-        key = (text, round(x0), round(top))
-        if text.strip() and any(
-            abs(other["x0"] - x0) < DUPLICATE_PT and abs(other["top"] - top) < DUPLICATE_PT
-            for dx in (-1, 0, 1)
-            for dy in (-1, 0, 1)
-            for other in seen.get((text, key[1] + dx, key[2] + dy), ())
-        ):
-            continue
-        seen.setdefault(key, []).append(char)
+        x, y = round(x0), round(top)
+        if text.strip():
+            duplicate = False
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    for ox, oy in seen.get((text, x + dx, y + dy), ()):
+                        if -near < ox - x0 < near and -near < oy - top < near:
+                            duplicate = True
+                            break
+            if duplicate:
+                continue
+        seen.setdefault((text, x, y), []).append((x0, top))
         kept.append(char)
     return kept
 
@@ -224,10 +231,13 @@ def _turned(char: Char, orientation: int) -> Char:
     )
 
 
-def lines_from_chars(chars: Sequence[Char], *, repair: bool = True) -> list[Line]:
+def lines_from_chars(
+    chars: Sequence[Char], *, repair: bool = True, deduplicated: bool = False
+) -> list[Line]:
     """Visual lines of some chars (a page, or the chars inside one table cell): horizontal
     lines top to bottom, then any rotated text; each line's text is repaired
-    (``repair=False`` keeps the recovered glyph text as it is)."""
+    (``repair=False`` keeps the recovered glyph text as it is). ``deduplicated`` says the
+    caller already dropped Word's fake-bold redraws (``without_duplicates``)."""
     by_orientation: dict[int, list[Char]] = {}
     for char in chars:
         orientation = _orientation(char)
@@ -235,7 +245,8 @@ def lines_from_chars(chars: Sequence[Char], *, repair: bool = True) -> list[Line
         by_orientation.setdefault(orientation, []).append(turned)
     lines = []
     for orientation in sorted(by_orientation):
-        rows = _rows(_clusters(_without_duplicates(by_orientation[orientation])))
+        group = by_orientation[orientation]
+        rows = _rows(_clusters(group if deduplicated else without_duplicates(group)))
         lines += [
             _line(row, repair) for row in rows if any(str(c.base["text"]).strip() for c in row)
         ]

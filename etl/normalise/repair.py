@@ -362,12 +362,32 @@ _ROUNDS = 3
 run again until nothing changes."""
 
 
+_SUSPECT = re.compile(
+    "|".join(
+        (
+            f"[\ue000-\uf8ff\ufffd{NIKHAHIT}{_ZERO_WIDTH}]",
+            r"\(cid:",
+            f"{SARA_AM}{SARA_AA}",
+            f"[{CONSONANT}][{TONE}]* +[{TONE}]*[{SARA_AA}{SARA_AM}]",
+            f"(?<=[{THAI_LETTER}]) +(?=[{MARK}])",
+            f"[{TONE}][{VOWEL_MARK}]|[{VOWEL_MARK}][{VOWEL_MARK}]|[{TONE}][{TONE}]",
+            f"(?:^|[^{CONSONANT}{MARK}])[{MARK}]",
+            f"[{THAI_LETTER}][A-Za-z][{THAI_LETTER}]",
+        )
+    )
+)
+"""Anything any step could act on. Most lines of most PDFs have none, and are returned
+untouched without running the steps (this runs on every line of every page)."""
+
+
 def repair_thai(text: str) -> tuple[str, Counter[str]]:
     """Repair one string's Thai and count each repair by name (see the module docstring).
 
     A no-op on clean Thai text; idempotent. Unrepairable damage is kept and counted under
     ``*_unrecovered``.
     """
+    if not _SUSPECT.search(text) and unicodedata.is_normalized("NFC", text):
+        return text, Counter()
     work = _Work(text)
     for _ in range(_ROUNDS):
         before = work.text
