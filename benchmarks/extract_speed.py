@@ -14,6 +14,7 @@ before it finds no report table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,10 +38,8 @@ def bare_pdfplumber(data: bytes, path: str) -> None:
 
 
 def ita_etl_extract(data: bytes, path: str) -> None:
-    try:
+    with contextlib.suppress(InputError):
         extract_bytes(data, path)
-    except InputError:
-        pass
 
 
 def pdfs(paths: list[Path]) -> list[Path]:

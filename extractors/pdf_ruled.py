@@ -68,13 +68,8 @@ def _cell_chars(page: PageChars, boxes: list[Bbox]) -> list[list[Char]]:
     inside = [c for c in page.chars if centre_inside(c, band)]
     assigned: list[list[Char]] = [[] for _ in boxes]
     overflow = False
-    by_top = sorted(range(len(boxes)), key=lambda i: boxes[i][1])
     for char in inside:
-        y = (char["top"] + char["bottom"]) / 2
-        index = next(
-            (i for i in by_top if boxes[i][1] <= y <= boxes[i][3] and centre_inside(char, boxes[i])),
-            None,
-        )
+        index = next((i for i, box in enumerate(boxes) if centre_inside(char, box)), None)
         if index is None:
             overflow = True
             continue
