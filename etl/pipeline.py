@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import extractors
+from etl.normalise.abbreviations import expansion, find_known
+from etl.normalise.dates import find_dates
 from etl.structure import build_entries
 from schemas.errors import DocumentTooLargeError, InputError
-from schemas.records import ExtractedDocument, SourceInfo
+from schemas.records import Entry, ExtractedDocument, SourceInfo
 
-PARSER_VERSION = "1.0"
+PARSER_VERSION = "1.1"
 """Bumped whenever a change makes extraction give different records for the same bytes;
 the loader re-parses sources parsed by another version."""
 
@@ -46,7 +49,22 @@ def extract_bytes(
         (*raw.warnings, *warnings),
         dict(sorted(repairs.items())),
         PARSER_VERSION,
+        abbreviations_used(entries),
     )
+
+
+def abbreviations_used(entries: Sequence[Entry]) -> dict[str, str]:
+    """The table's abbreviations that the items use, in order of first use, expanded; a
+    month inside a date ("22 ก.พ. 64") is not the abbreviation it looks like."""
+    used: dict[str, str] = {}
+    for entry in entries:
+        for item in entry.items:
+            text = item.text
+            for date in reversed(list(find_dates(text))):
+                text = text[: date.start] + " " + text[date.end :]
+            for abbr in find_known(text):
+                used.setdefault(abbr, expansion(abbr) or "")
+    return used
 
 
 def extract_file(path: str | Path, *, password: str | None = None) -> ExtractedDocument:

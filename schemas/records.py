@@ -101,6 +101,8 @@ class ExtractedDocument:
     warnings: tuple[str, ...] = ()
     repairs: dict[str, int] = field(default_factory=dict)
     parser_version: str = ""
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    """The known abbreviations the items use, with their expansions from the table."""
 
     def items(self, role: Role | None = None) -> list[Item]:
         return [i for e in self.entries for i in e.items if role is None or i.role == role]

@@ -170,3 +170,13 @@ def test_list_items_are_never_glued_together() -> None:
     measures = doc.items("measure")
     assert [(m.marker, m.text) for m in measures] == [("1.", "เผยแพร่ข้อมูล"), ("2.", "ปรับปรุงเว็บไซต์")]
     assert [r.text for r in doc.items("result")] == ["ดำเนินการแล้ว", "ครบถ้วน"]
+
+
+def test_month_in_a_date_is_not_an_abbreviation() -> None:
+    page = (
+        "<p>รายงานผลการดำเนินการของเทศบาลตำบลบ้านใหม่ ปีงบประมาณ 2566</p><table>"
+        "<tr><td>ตัวชี้วัด</td><td>มาตรการ</td></tr>"
+        "<tr><td>ตัวชี้วัดที่ 1 การปฏิบัติหน้าที่</td><td>ประกาศ ลว. 22 ก.พ. 66</td></tr></table>"
+    )
+    doc = extract_bytes(page.encode(), "month.html")
+    assert doc.abbreviations == {"ลว.": "ลงวันที่"}

@@ -187,3 +187,13 @@ def test_dashes_running_inline_split(seed: ExtractedDocument) -> None:
 
 def test_export_validates_against_schema(seed: ExtractedDocument) -> None:
     jsonschema.validate(seed.to_dict(), SCHEMA)
+
+
+def test_abbreviations_used_with_their_expansions(seed: ExtractedDocument) -> None:
+    assert seed.abbreviations["สถ."] == "กรมส่งเสริมการปกครองท้องถิ่น"
+    assert seed.abbreviations["ศปท."] == "ศูนย์ปฏิบัติการต่อต้านการทุจริต"
+    assert seed.abbreviations["มท"] == "กระทรวงมหาดไทย"
+    assert seed.abbreviations["ลว."] == "ลงวันที่"
+    # "สำนักงาน ก.พ." names the Civil Service Commission; "ลว. ๒๒ ก.พ. ๖๔" is February.
+    assert seed.abbreviations["ก.พ."] == "สำนักงานคณะกรรมการข้าราชการพลเรือน"
+    assert "สด." not in seed.abbreviations and "สก." not in seed.abbreviations
