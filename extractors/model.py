@@ -82,8 +82,3 @@ class RawDocument:
     pages: int | None = None
     warnings: tuple[str, ...] = ()
     repairs: dict[str, int] = field(default_factory=dict)
-
-
-def text_cell(text: str) -> Cell:
-    """A cell holding one paragraph of plain text."""
-    return Cell((Block("para", text),)) if text.strip() else Cell()

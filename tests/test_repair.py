@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.normalise.quality import count_defects
-from etl.normalise.repair import PUA_THAI, join_wrapped_lines, orphan_marks, repair_thai
+from etl.normalise.repair import PUA_THAI, orphan_marks, repair_thai
 from etl.normalise.thai import dictionary
 
 
@@ -142,20 +142,6 @@ def test_unrepairable_is_kept_and_counted(text: str, unrecovered: dict[str, int]
 )
 def test_no_evidence_no_change(text: str) -> None:
     assert repair_thai(text) == (text, Counter())
-
-
-# --- line wraps --------------------------------------------------------------------------------
-
-
-def test_join_wrapped_lines() -> None:
-    assert join_wrapped_lines(["สำนักงานสาธารณ", "สุขอำเภอ ยุทธ", "ศาสตร์"]) == (
-        "สำนักงานสาธารณสุขอำเภอ ยุทธศาสตร์",
-        2,
-    )
-    assert join_wrapped_lines(["ตัวชี้วัดที่ ๑", "การปฏิบัติหน้าที่", ""]) == (
-        "ตัวชี้วัดที่ ๑ การปฏิบัติหน้าที่",
-        0,
-    )
 
 
 # --- properties --------------------------------------------------------------------------------

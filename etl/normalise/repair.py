@@ -27,8 +27,9 @@ class of ../shared/domain.md and the order matters:
 
 What cannot be repaired is kept as it is and counted under ``*_unrecovered`` (``cid``,
 ``replacement``, ``pua``, ``orphan_mark``, ``latin_in_thai``): nothing is deleted to make text
-look clean. Spaces a line wrap left inside a word are a separate step over several lines,
-``join_wrapped_lines``, because a space inside one PDF line is a gap the page really shows.
+look clean. Spaces a line wrap left inside a word are not touched here: a space inside one PDF
+line is a gap the page really shows. Lines are joined into items, and wrap spaces inside words
+removed with dictionary evidence, by ``etl.normalise.split`` and ``etl.normalise.text``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
-from etl.normalise.thai import THAI_LETTER, is_word, join_wrapped_words, word_frequency, words
+from etl.normalise.thai import THAI_LETTER, is_word, word_frequency, words
 
 CONSONANT = "\u0e01-\u0e2e"
 ABOVE_VOWEL = "\u0e31\u0e34-\u0e37\u0e47"
@@ -398,21 +399,3 @@ def repair_thai(text: str) -> tuple[str, Counter[str]]:
             break
     _count_unrecovered(work)
     return work.text, work.counts
-
-
-def join_wrapped_lines(lines: Sequence[str]) -> tuple[str, int]:
-    """The visual lines of one paragraph or cell as one string: a space between two lines,
-    except where the dictionary says the wrap cut a Thai word ("คุณภาพการ" + "ดำเนินงาน").
-    Spaces inside a line are left alone. Returns the text and how many joins had no space."""
-    text, joined = "", 0
-    for line in (line.strip() for line in lines):
-        if not line:
-            continue
-        if not text:
-            text = line
-            continue
-        tail, head = text.rsplit(" ", 1)[-1], line.split(" ", 1)[0]
-        _, removed = join_wrapped_words(f"{tail} {head}")
-        text += line if removed else f" {line}"
-        joined += removed
-    return text, joined

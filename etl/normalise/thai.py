@@ -24,16 +24,10 @@ THAI_LETTER = "\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e"
 not ฯ or ๏ ๚ ๛)."""
 _THAI_RUN = re.compile(f"[{THAI_LETTER}]+")
 _TRAILING_THAI = re.compile(f"[{THAI_LETTER}]+$")
-DIGIT = "0-9๐-๙"
 
 
 def to_arabic_digits(text: str) -> str:
     return text.translate(_TO_ARABIC)
-
-
-def parse_number(text: str) -> float:
-    """A number written with Thai or Arabic digits and optional thousands commas."""
-    return float(to_arabic_digits(text).replace(",", ""))
 
 
 def is_thai_letter(ch: str) -> bool:
