@@ -180,3 +180,35 @@ def test_month_in_a_date_is_not_an_abbreviation() -> None:
     )
     doc = extract_bytes(page.encode(), "month.html")
     assert doc.abbreviations == {"ลว.": "ลงวันที่"}
+
+
+def test_table_without_indicator_column_takes_indicators_from_their_own_rows() -> None:
+    """A four-column layout: a sequence number column, and each indicator on a row of its
+    own spanning the table; no tool sections, so tools come from the framework."""
+    page = (
+        "<h1>มาตรการส่งเสริมคุณธรรมและความโปร่งใส ของเทศบาลเมืองบ้านไผ่ ประจำปีงบประมาณ พ.ศ. 2568</h1>"
+        "<table><tr><th>ลำดับ</th><th>มาตรการ/กิจกรรม</th><th>ผลการดำเนินงาน</th>"
+        "<th>ผู้รับผิดชอบ</th></tr>"
+        '<tr><td colspan="4">ตัวชี้วัดที่ 1 การปฏิบัติหน้าที่</td></tr>'
+        "<tr><td>1</td><td>จัดทำคู่มือการปฏิบัติงาน</td><td>เผยแพร่แล้ว</td><td>สำนักปลัด</td></tr>"
+        "<tr><td>2</td><td>อบรมจริยธรรม</td><td>อบรม 2 รุ่น</td><td>กองการเจ้าหน้าที่</td></tr>"
+        '<tr><td colspan="4">ตัวชี้วัดที่ 10 การป้องกันการทุจริต</td></tr>'
+        "<tr><td>3</td><td>ประกาศเจตจำนงสุจริต</td><td>ประกาศ ณ วันที่ 1 ต.ค. 2567</td>"
+        "<td>นายกเทศมนตรี</td></tr></table>"
+    )
+    doc = extract_bytes(page.encode(), "four-columns.html")
+    assert (doc.report.agency_abbr, doc.report.fiscal_year_be) == ("ทม.บ้านไผ่", 2568)
+    assert [(e.tool, [i.number for i in e.indicators]) for e in doc.entries] == [
+        ("IIT", [1]),
+        ("IIT", [1]),
+        ("OIT", [10]),
+    ]
+    assert [m.text for m in doc.items("measure")] == [
+        "จัดทำคู่มือการปฏิบัติงาน",
+        "อบรมจริยธรรม",
+        "ประกาศเจตจำนงสุจริต",
+    ]
+    counts = [(r.value, r.unit) for i in doc.items() for r in i.refs if r.kind == "count"]
+    assert counts == [(2, "รุ่น")]
+    dates = [r.value for i in doc.items() for r in i.refs if r.kind == "date"]
+    assert dates == ["2024-10-01"]

@@ -59,6 +59,7 @@ def test_refs(ocr_report: ExtractedDocument) -> None:
         ("year", 2567),
         ("oit_item", "O13"),
         ("count", 45),
+        ("count", 33),
         ("percent", 91.25),
         ("score", 95.5),
     }

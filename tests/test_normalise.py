@@ -82,6 +82,7 @@ def test_abbreviations_and_agency_names() -> None:
         ("ได้คะแนน ร้อยละ ๙๒.๔๓", "percent", 92.43),
         ("ผ่านเกณฑ์ 87.5%", "percent", 87.5),
         ("จำนวน ๘ ครั้ง", "count", 8),
+        ("จัดอบรม ๓ รุ่น", "count", 3),
         ("ได้รับ ๑๐๐ คะแนน", "score", 100),
         ("เลือก O๒๑ การขับเคลื่อน", "oit_item", "O21"),
         ("ประจำปีงบประมาณ พ.ศ. ๒๕๖๗", "year", 2567),
@@ -92,6 +93,11 @@ def test_abbreviations_and_agency_names() -> None:
 def test_references(text: str, kind: str, value: object) -> None:
     refs = find_refs(to_arabic_digits(text), text)
     assert [(r.kind, r.value) for r in refs] == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", ["แผน 4 ปี", "รอบ 6 เดือน", "ภายใน 1 วันทำการ", "ข้อ 1.2 ระบุ"])
+def test_numbers_that_are_not_counts(text: str) -> None:
+    assert [r for r in find_refs(text, text) if r.kind == "count"] == []
 
 
 def test_reference_raw_is_cut_from_the_source_text() -> None:

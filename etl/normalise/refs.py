@@ -30,7 +30,14 @@ _ORDER = re.compile(
 _NUMBERED = re.compile(r"ที่\s*(?P<seq>\d+)\s*/\s*(?P<year>\d{4})(?!\d)")
 _PERCENT = re.compile(r"ร้อยละ\s*(?P<n>\d+(?:\.\d+)?)|(?P<m>\d+(?:\.\d+)?)\s*(?:%|เปอร์เซ็นต์)")
 _SCORE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*คะแนน")
-_COUNT = re.compile(rf"จำนวน\s*(?P<n>\d+(?:,\d{{3}})*)(?:\s*(?P<unit>[{THAI_LETTER}]+))?")
+_COUNT = re.compile(
+    rf"(?P<said>จำนวน\s*)?(?<![\d.,/])(?P<n>\d+(?:,\d{{3}})*)(?![\d.,/])(?:\s*(?P<unit>[{THAI_LETTER}]+))?"
+)
+COUNT_UNITS = frozenset(
+    "ครั้ง คน ราย เรื่อง โครงการ รุ่น ฉบับ แห่ง หน่วยงาน ช่องทาง กิจกรรม ข้อ ชุด เล่ม".split()
+)
+"""Words that make a bare number a count ("อบรม 2 รุ่น"); after "จำนวน" any word does. Units
+of time ("4 ปี", "6 เดือน") and money are not counts of things done."""
 _OIT = re.compile(r"(?<![A-Za-z])O\s?(?P<n>\d{1,2})(?![\d.])")
 _YEAR = re.compile(r"(?:พ\.\s?ศ\.|(?:ประจำ)?ปี(?:งบประมาณ)?(?:\s*พ\.\s?ศ\.)?)\s*(?P<y>\d{4})(?!\d)")
 
@@ -77,6 +84,8 @@ def _figures(text: str) -> Iterator[_Found]:
         yield m.start(), m.end(), "score", _number(m["n"]), None
     for m in _COUNT.finditer(text):
         unit = words(m["unit"])[0] if m["unit"] else None
+        if not m["said"] and unit not in COUNT_UNITS:
+            continue
         end = m.start("unit") + len(unit) if unit else m.end("n")
         yield m.start(), end, "count", _number(m["n"]), unit
 
