@@ -34,7 +34,10 @@ _COUNT = re.compile(
     rf"(?P<said>จำนวน\s*)?(?<![\d.,/])(?P<n>\d+(?:,\d{{3}})*)(?![\d.,/])(?:\s*(?P<unit>[{THAI_LETTER}]+))?"
 )
 COUNT_UNITS = frozenset(
-    "ครั้ง คน ราย เรื่อง โครงการ รุ่น ฉบับ แห่ง หน่วยงาน ช่องทาง กิจกรรม ข้อ ชุด เล่ม".split()
+    {
+        *("ครั้ง", "คน", "ราย", "เรื่อง", "โครงการ", "รุ่น", "ฉบับ"),
+        *("แห่ง", "หน่วยงาน", "ช่องทาง", "กิจกรรม", "ข้อ", "ชุด", "เล่ม"),
+    }
 )
 """Words that make a bare number a count ("อบรม 2 รุ่น"); after "จำนวน" any word does. Units
 of time ("4 ปี", "6 เดือน") and money are not counts of things done."""
