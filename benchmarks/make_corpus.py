@@ -2,7 +2,10 @@
 
 For the batch benchmarks and tests. Deterministic for a given seed. Variations are made on the
 sample sources as text (agency name and fiscal year in the title, rows left out), so every good
-file is a report the extractor reads, and its expected content is that of its template:
+file is a report the extractor reads, and its expected content is that of its template.
+``MANIFEST.tsv`` beside the files (a name ingest skips) says what each file is: kind (report,
+pdf: a copy of a sample PDF, bad), agency, fiscal year and template, so that tests can reason
+about the expected outcome without parsing:
 
     .venv/bin/python benchmarks/make_corpus.py OUT_DIR --count 1000 [--seed 0] [--bad-share 0.03]
 """
@@ -25,6 +28,7 @@ PLACES = (
 QUARTERS = ("", "เหนือ", "ใต้", "กลาง", "ใหม่", "ตะวันออก", "ตะวันตก")
 AGENCY_TYPES = ("องค์การบริหารส่วนตำบล", "เทศบาลตำบล", "เทศบาลเมือง")
 YEARS_BE = (2564, 2565, 2566, 2567, 2568)
+MANIFEST = "MANIFEST.tsv"
 
 
 @dataclass(frozen=True)
@@ -93,17 +97,22 @@ def make_corpus(
     pdfs = sorted((SAMPLES / "pdf").glob("*.pdf")) if with_pdfs else []
     sources = {t: t.path.read_text(encoding="utf-8") for t in TEMPLATES}
     written: list[Path] = []
+    manifest = ["file\tkind\tagency\tyear_be\ttemplate"]
     for n in range(count):
         roll = rng.random()
         if roll < bad_share:
             suffix, data = _bad_files(rng, pdfs[0].read_bytes() if pdfs else None)[0]
             path = out / f"bad_{n:06d}{suffix}"
             path.write_bytes(data)
+            manifest.append(f"{path.name}\tbad\t\t\t")
         elif pdfs and roll < bad_share + 0.1:
             source = rng.choice(pdfs)
             path = out / f"{n:06d}_{source.name}"
             # A comment after %%EOF changes the bytes (a new source) but not the content.
             path.write_bytes(source.read_bytes() + f"\n% ita-etl corpus {n}\n".encode())
+            stem = source.name.split("__")[0]
+            origin = next(t for t in TEMPLATES if t.path.stem == stem)
+            manifest.append(f"{path.name}\tpdf\t{origin.agency}\t{origin.year_be}\t{stem}")
         else:
             template = rng.choice(TEMPLATES)
             agency = rng.choice(AGENCY_TYPES) + rng.choice(PLACES) + rng.choice(QUARTERS)
@@ -112,7 +121,9 @@ def make_corpus(
             text = _drop_rows(text, rng, template.path.suffix)
             path = out / f"{n:06d}_{year}{template.path.suffix}"
             path.write_text(text, encoding="utf-8")
+            manifest.append(f"{path.name}\treport\t{agency}\t{year}\t{template.path.name}")
         written.append(path)
+    (out / MANIFEST).write_text("\n".join(manifest) + "\n", encoding="utf-8")
     return written
 
 

@@ -12,12 +12,16 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from schemas.errors import ItaEtlError
+
+if TYPE_CHECKING:
+    from loaders.ingest import IngestSummary
+    from loaders.store import LoadResult
 
 app = typer.Typer(
     name="ita-etl",
@@ -171,40 +175,244 @@ def _print_rows(columns: list[str], rows: list[dict[str, Any]], format: RowsForm
         stdout.print(table)
 
 
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+INTERRUPTED = 130
+TERMINATED = 143
+
+
+class _Signals:
+    """SIGTERM (a scheduler stopping the run) handled like Ctrl-C, remembering which came."""
+
+    def __init__(self) -> None:
+        self.terminated = False
+
+    def __call__(self, _signum: int, _frame: object) -> None:
+        self.terminated = True
+        raise KeyboardInterrupt
+
+    @property
+    def exit_code(self) -> int:
+        return TERMINATED if self.terminated else INTERRUPTED
+
+
+class _IngestReport:
+    """What ``ingest`` shows as it goes: a progress bar on a terminal, else a line per
+    document (text or JSON); failures always, on stderr (text) or as JSON objects."""
+
+    def __init__(self, quiet: bool, log_format: LogFormat) -> None:
+        self.quiet = quiet
+        self.json = log_format is LogFormat.json
+        self.bar: Any = None
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        if self.quiet or self.json or not stderr.is_terminal or total == 0:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("left"),
+            console=stderr,
+            transient=True,
+        )
+        self.task = self.bar.add_task("ingest", total=total, rate="")
+        self.bar.start()
+
+    def wait(self, message: str) -> None:
+        if not self.quiet or self.json:
+            self._error(message)
+
+    def result(self, result: LoadResult) -> None:
+        if self.json:
+            if not self.quiet or result.status == "failed":
+                self._json(
+                    event="document",
+                    path=result.path,
+                    status=result.status,
+                    seconds=None if result.seconds is None else round(result.seconds, 4),
+                    error=result.reason,
+                    agency_key=result.agency_key,
+                    fiscal_year_be=result.fiscal_year_be,
+                    version=result.version,
+                )
+        elif result.status == "failed":
+            self._error(result.line())
+        elif not self.quiet and self.bar is None:
+            stdout.print(result.line(), markup=False, highlight=False)
+        if self.bar is not None:
+            speed = self.bar.tasks[0].speed
+            rate = f"{speed:.1f} files/s" if speed else ""
+            self.bar.update(self.task, advance=1, rate=rate)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def finish(self, summary: IngestSummary) -> None:
+        self.stop()
+        rate = summary.total / summary.seconds if summary.seconds else 0.0
+        if self.json:
+            self._json(
+                event="summary",
+                sources=summary.total,
+                **summary.counts,
+                parsed=summary.parsed,
+                seconds=round(summary.seconds, 3),
+                interrupted=summary.interrupted,
+            )
+            return
+        if summary.interrupted:
+            self._error(
+                f"interrupted after {summary.total} sources; what was loaded stays loaded, "
+                "run the same command again to finish"
+            )
+        stdout.print(summary.line(), markup=False, highlight=False)
+        if not self.quiet:
+            stdout.print(
+                f"{summary.parsed} parsed in {summary.seconds:.1f} s ({rate:.1f} sources/s)",
+                markup=False,
+                highlight=False,
+            )
+
+    def _error(self, line: str) -> None:
+        console = self.bar.console if self.bar is not None else stderr
+        console.print(line, markup=False, highlight=False)
+
+    def _json(self, **fields: Any) -> None:
+        import json
+
+        sys.stdout.write(json.dumps(fields, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+
+
 @app.command()
 @handles_errors
 def ingest(
     paths: Annotated[
-        list[str], typer.Argument(help="Report files, folders (searched recursively) or globs.")
-    ],
+        list[str] | None,
+        typer.Argument(
+            help="Report files, folders (searched recursively), globs or http(s) URLs.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
+    from_list: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-list",
+            help="A file naming more sources, one per line (# comments); - for stdin.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            help="Worker processes parsing at once. Default: one per core; "
+            "0: in this process (no time limit or isolation).",
+            show_default=False,
+        ),
+    ] = None,
+    executor: Annotated[
+        str,
+        typer.Option("--executor", help="local, or dask://HOST:PORT for a Dask cluster."),
+    ] = "local",
+    doc_timeout: Annotated[
+        float,
+        typer.Option("--doc-timeout", help="Seconds one document may take to parse; 0: no limit."),
+    ] = 60.0,
+    doc_memory: Annotated[
+        int,
+        typer.Option("--doc-memory", help="Megabytes of memory per worker; 0: no limit."),
+    ] = 2048,
+    retry_failed: Annotated[
+        bool,
+        typer.Option("--retry-failed", help="Only parse again the sources recorded as failed."),
+    ] = False,
+    blobs: Annotated[
+        Path | None,
+        typer.Option(
+            "--blobs",
+            envvar="ITA_ETL_BLOBS",
+            help="Folder keeping downloaded reports. Default: ita-etl-blobs beside a SQLite "
+            "database ($ITA_ETL_BLOBS).",
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another ingest holds the database, wait for it."),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only failures and the summary.")
     ] = False,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option("--log-format", help="text, or json: one JSON object per document."),
+    ] = LogFormat.text,
 ) -> None:
-    """Load reports into the database, one transaction per document.
+    """Load reports into the database, one transaction per document, parsed in parallel.
 
-    The same bytes again change nothing; a changed report of the same agency and year becomes
+    The same bytes again are not parsed; a changed report of the same agency and year becomes
     the current version and the old one is kept, marked superseded. A failing document is
-    recorded and printed as `path: reason` on stderr, and the rest go on.
+    recorded and printed as `path: reason` on stderr, and the rest go on. URLs are fetched
+    with a conditional GET and their bytes kept in the blobs folder.
 
-    Exit status: 0 when none failed, 1 when any document failed, 3 when the database failed,
-    64 for bad arguments (a path that matches nothing).
+    Exit status: 0 when none failed; 1 when any document failed (the batch finished);
+    3 when the database failed or another ingest holds it (see --wait); 64 for bad
+    arguments (a path that matches nothing, nothing to ingest); 130 on Ctrl-C and 143 on
+    SIGTERM (what was loaded stays loaded: run again to finish).
     """
-    from loaders.ingest import enumerate_sources
-    from loaders.ingest import ingest as load_all
-    from loaders.store import LoadResult, Store
+    import signal
 
-    def show(result: LoadResult) -> None:
-        if result.status == "failed":
-            stderr.print(result.line(), markup=False, highlight=False)
-        elif not quiet:
-            stdout.print(result.line(), markup=False, highlight=False)
+    from loaders.batch import ingest_batch
+    from loaders.workers import Limits
 
-    files = enumerate_sources(paths)  # bad paths fail before the database is touched
-    with Store(db) as store:
-        summary = load_all(files, store, on_result=show)
-    stdout.print(summary.line(), markup=False, highlight=False)
+    report = _IngestReport(quiet, log_format)
+    limits = Limits(doc_timeout or None, doc_memory or None)
+    signals = _Signals()
+    previous = signal.signal(signal.SIGTERM, signals)
+    try:
+        summary = ingest_batch(
+            paths or [],
+            db,
+            from_list=from_list,
+            retry_failed=retry_failed,
+            executor=executor,
+            workers=workers,
+            limits=limits,
+            blobs=blobs,
+            wait=wait,
+            on_start=report.start,
+            on_result=report.result,
+            on_wait=report.wait,
+        )
+    except KeyboardInterrupt:  # before the first document or inside a load: rolled back
+        report.stop()
+        raise typer.Exit(signals.exit_code) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    report.finish(summary)
+    if summary.interrupted:
+        raise typer.Exit(signals.exit_code)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -296,15 +504,31 @@ def export(
 def status(
     db: DbOption = None,
     failed: Annotated[bool, typer.Option("--failed", help="Only sources that failed.")] = False,
+    summary: Annotated[
+        bool,
+        typer.Option("--summary", help="Only the number of sources in each state."),
+    ] = False,
+    urls: Annotated[
+        bool,
+        typer.Option("--urls", help="The URLs instead: validators, last answer, last error."),
+    ] = False,
     format: Annotated[
         RowsFormat, typer.Option("--format", "-f", help="table, json or csv.")
     ] = RowsFormat.table,
 ) -> None:
-    """List the sources loaded or tried, and what became of each."""
-    from loaders.queries import open_store, source_rows
+    """List the sources loaded or tried, and what became of each (read only: no lock)."""
+    from loaders.queries import open_store, source_counts, source_rows, url_rows
 
     with open_store(db) as store, store.reading() as connection:
-        rows = source_rows(connection, failed_only=failed)
+        if summary:
+            rows = source_counts(connection, failed_only=failed)
+        elif urls:
+            rows = url_rows(connection, failed_only=failed)
+        else:
+            rows = source_rows(connection, failed_only=failed)
+    if summary or urls:
+        _print_rows(rows.columns, rows.records, format)
+        return
     columns = ["id", "path", "status", "agency_key", "fiscal_year_be", "version", "error"]
     _print_rows(rows.columns if format is not RowsFormat.table else columns, rows.records, format)
 

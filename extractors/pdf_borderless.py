@@ -115,8 +115,7 @@ def _body_rows(
     note under the table) is a row of its own, its text in the first cell."""
     chars = [c for ln in body if ln not in spanning for c in ln.chars]
     segments = [
-        page.lines_of([c for c in chars if _in_column(c, columns, i)])
-        for i in range(len(columns))
+        page.lines_of([c for c in chars if _in_column(c, columns, i)]) for i in range(len(columns))
     ]
     starts = _row_starts(segments, spanning)
     rows: list[Row] = []

@@ -1,10 +1,13 @@
-"""Ingest in three steps that a later version can spread over workers without a rewrite:
+"""Ingest in three steps, spread over worker processes by ``loaders.batch``:
 
 1. ``enumerate_sources``: files, folders (recursive) and globs to a sorted list of files;
 2. ``parse_source``: a file to a ``ParseOutcome`` — a document or a failure. Pure, picklable,
    never raises for bad input; a file whose bytes and parser version are already in the store
-   is not parsed again (``fingerprint`` first, then ``Store.known``);
-3. ``Store.load``: one transaction per document.
+   is not parsed again (``fingerprint`` first, then ``Store.known_many``);
+3. ``Store.load``: one transaction per document, in the main process only.
+
+``ingest`` is the whole of it in the calling process (the notebook API); ``ita-etl ingest``
+runs ``loaders.batch.run_batch`` with worker processes.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from etl import pipeline
@@ -70,61 +73,95 @@ def fingerprint(path: str | Path) -> tuple[str, int]:
     return digest.hexdigest(), Path(path).stat().st_size
 
 
-def parse_source(path: str | Path) -> ParseOutcome:
+def parse_source(path: str | Path, location: str | None = None) -> ParseOutcome:
     """Parse one file into a document, or say why not. Never raises for bad input: an
-    ``InputError`` or any unexpected exception becomes a failure with its type and message."""
-    path = str(path)
+    ``InputError`` or any unexpected exception becomes a failure with its type and message.
+
+    ``location`` is what the source is recorded as when ``path`` is only where its bytes are
+    (a URL's download in the blob store; an absolute path handed to a worker)."""
+    read_from, path = str(path), location or str(path)
     started = time.perf_counter()
     sha256, size = "", 0
     try:
-        sha256, size = fingerprint(path)
-        if size > pipeline.MAX_BYTES:
+        if Path(read_from).stat().st_size > pipeline.MAX_BYTES:
+            sha256, size = fingerprint(read_from)
             raise InputError(f"{size:,} bytes is more than the {pipeline.MAX_BYTES:,}-byte limit")
-        with open(path, "rb") as handle:
+        with open(read_from, "rb") as handle:
             data = handle.read()
+        sha256, size = hashlib.sha256(data).hexdigest(), len(data)
         doc = pipeline.extract_bytes(data, path)
         if agency_key(doc.report) is None:
             raise InputError("the report names no agency, so it cannot be filed")
         if doc.report.fiscal_year_be is None:
             raise InputError("the report gives no fiscal year, so it cannot be filed")
-        return ParseOutcome(
-            path,
-            doc.source.sha256,
-            doc.source.size_bytes,
-            doc.parser_version,
-            doc,
-            parse_seconds=time.perf_counter() - started,
-        )
+        outcome = ParseOutcome(
+            path, doc.source.sha256, doc.source.size_bytes, doc.parser_version, doc
+        ).with_derived()
+        return replace(outcome, parse_seconds=time.perf_counter() - started)
     except OSError as error:
         reason = f"cannot read the file: {error.strerror or error}"
         return ParseOutcome.failure(path, sha256, size, error, reason, started)
     except InputError as error:
         return ParseOutcome.failure(path, sha256, size, error, error.reason, started)
+    except MemoryError as error:
+        reason = "ran out of memory (over the worker's memory limit, --doc-memory)"
+        return ParseOutcome.failure(path, sha256, size, error, reason, started)
     except Exception as error:
         reason = f"unexpected {type(error).__name__}: {error}"
         return ParseOutcome.failure(path, sha256, size, error, reason, started)
 
 
+_WARM_UP_REPORT = (
+    "รายงานผลการดำเนินการ ของกรมส่งเสริมการปกครองท้องถิ่น\nประจำปีงบประมาณ พ.ศ. ๒๕๖๖\n\n"
+    "ตัวชี้วัด ITA\tมาตรการ/กิจกรรม\tสรุปผลการดำเนินการ\tผลลัพธ์\tหน่วยงาน รับผิดชอบ\n"
+    "ตัวชี้วัดที่ ๑ การปฏิบัติหน้าที่\t- จัดทำคู่มือ\t- ดำเนินการแล้ว ร้อยละ ๑๐๐\tบุคลากรทราบ\tกพส.\n"
+)
+
+
+def warm_up() -> None:
+    """Parse a tiny report once, so that a worker has loaded what parsing loads lazily (the
+    Thai dictionaries, the PDF readers) before its first real document's time limit starts."""
+    import extractors.pdf  # noqa: F401
+
+    doc = pipeline.extract_bytes(_WARM_UP_REPORT.encode(), "warm-up.txt")
+    ParseOutcome("warm-up.txt", "", 0, doc.parser_version, doc).with_derived()
+
+
 @dataclass
 class IngestSummary:
-    """What an ingest did, source by source."""
+    """What an ingest did: counts by status and the failures; every result only when
+    ``keep_results`` (the API's few files), so that a batch of thousands streams."""
 
+    keep_results: bool = True
     results: list[LoadResult] = field(default_factory=list)
+    failed: list[LoadResult] = field(default_factory=list)
+    tally: Counter[str] = field(default_factory=Counter)
+    parsed: int = 0
+    """Sources handed to a parser (the rest were known: unchanged or recorded failures)."""
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def add(self, result: LoadResult) -> None:
+        self.tally[result.status] += 1
+        if self.keep_results:
+            self.results.append(result)
+        if result.status == "failed":
+            self.failed.append(result)
+
+    @property
+    def total(self) -> int:
+        return sum(self.tally.values())
 
     @property
     def counts(self) -> Counter[str]:
         counts = Counter({s: 0 for s in ("new", "updated", "unchanged", "duplicate", "failed")})
-        counts.update(r.status for r in self.results)
+        counts.update(self.tally)
         return counts
-
-    @property
-    def failed(self) -> list[LoadResult]:
-        return [r for r in self.results if r.status == "failed"]
 
     def line(self) -> str:
         c = self.counts
         return (
-            f"{len(self.results)} sources: {c['new']} new, {c['updated']} updated, "
+            f"{self.total} sources: {c['new']} new, {c['updated']} updated, "
             f"{c['unchanged']} unchanged, {c['duplicate']} duplicate (same content as a "
             f"loaded version), {c['failed']} failed"
         )
@@ -137,28 +174,21 @@ def ingest(
     on_result: Callable[[LoadResult], None] | None = None,
     parser_version: str | None = None,
 ) -> IngestSummary:
-    """Load every report under ``paths`` into ``store``, one transaction per document.
+    """Load every report under ``paths`` into ``store``, one transaction per document, parsing
+    in this process (no worker, no time limit: ``loaders.batch.run_batch`` has those).
 
     A source whose bytes were loaded by the same parser version is reported unchanged without
     parsing; one rejected as input then is reported failed again with the recorded reason;
     one that crashed the parser or failed to load is tried again.
     """
-    summary = IngestSummary()
-    version = parser_version or pipeline.PARSER_VERSION
-    for path in enumerate_sources(paths):
-        result = _ingest_one(path, store, version)
-        summary.results.append(result)
-        if on_result:
-            on_result(result)
-    return summary
+    from loaders.batch import run_batch
+    from loaders.workers import InlineExecutor
 
-
-def _ingest_one(path: Path, store: Store, parser_version: str) -> LoadResult:
-    try:
-        sha256, _size = fingerprint(path)
-    except OSError as error:
-        return LoadResult(str(path), "failed", f"cannot read the file: {error.strerror}")
-    known = store.known(sha256, parser_version)
-    if known is not None and known.settled:
-        return known.as_result(str(path))
-    return store.load(parse_source(path))
+    return run_batch(
+        [str(p) for p in enumerate_sources(paths)],
+        store,
+        InlineExecutor(),
+        on_result=on_result,
+        keep_results=True,
+        parser_version=parser_version,
+    )

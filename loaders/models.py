@@ -206,7 +206,30 @@ class CorrectionRow(Base):
     corrected: Mapped[str] = mapped_column(Text)
 
 
+class UrlSource(Base):
+    """A report published at a URL: what the last request gave, and the validators for the
+    next conditional GET. The bytes are in the blob store under ``sha256``."""
+
+    __tablename__ = "urls"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    """The ETag and Last-Modified headers of the last download, sent back as If-None-Match
+    and If-Modified-Since."""
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None]
+    content_type: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None]
+    """Of the last request: 200, 304 (not modified), 404…; None when no answer came."""
+    error: Mapped[str | None] = mapped_column(Text)
+    """Why the last request failed; None when it did not."""
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 sources = cast(Table, Source.__table__)
+urls = cast(Table, UrlSource.__table__)
 reports = cast(Table, Report.__table__)
 agencies = cast(Table, Agency.__table__)
 entries = cast(Table, Entry.__table__)

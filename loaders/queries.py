@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from etl.compare import Measure, Pair, pair_measures
 from loaders import migrate, search
 from loaders.db import display_url, resolve_url, store_errors
-from loaders.models import MEASURES_VIEW, REPORT_SUMMARY_VIEW, agencies, reports, sources
+from loaders.models import MEASURES_VIEW, REPORT_SUMMARY_VIEW, agencies, reports, sources, urls
 from loaders.store import Store, database_path
 from schemas.errors import StoreError, UsageError
 
@@ -272,4 +272,35 @@ def source_rows(connection: Connection, *, failed_only: bool = False) -> Rows:
     )
     if failed_only:
         query = query.where(sources.c.status == "failed")
+    return _rows(connection.execute(query))
+
+
+def source_counts(connection: Connection, *, failed_only: bool = False) -> Rows:
+    """How many sources are in each state: status, and for failures the stage."""
+    query = (
+        select(sources.c.status, sources.c.stage, func.count().label("sources"))
+        .group_by(sources.c.status, sources.c.stage)
+        .order_by(sources.c.status, sources.c.stage)
+    )
+    if failed_only:
+        query = query.where(sources.c.status == "failed")
+    return _rows(connection.execute(query))
+
+
+def url_rows(connection: Connection, *, failed_only: bool = False) -> Rows:
+    """Every URL ingested or tried: the validators and bytes of its last download, what the
+    last request answered."""
+    query = select(
+        urls.c.url,
+        urls.c.http_status,
+        urls.c.error,
+        urls.c.etag,
+        urls.c.last_modified,
+        urls.c.sha256,
+        urls.c.size_bytes,
+        urls.c.fetched_at,
+        urls.c.checked_at,
+    ).order_by(urls.c.url)
+    if failed_only:
+        query = query.where(urls.c.error.is_not(None))
     return _rows(connection.execute(query))

@@ -16,9 +16,9 @@ failure is recorded in a transaction of its own.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from etl import pipeline
 from etl.compare import indicator_label
-from loaders import migrate, search
+from loaders import migrate
 from loaders.content import agency_key, content_sha256
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
@@ -43,11 +43,14 @@ from loaders.models import (
     reports,
     sources,
 )
+from loaders.search import cluster_tokens, index_items, search_text
+from loaders.workers import DocumentTimeoutError, WorkerCrashedError
 from schemas.errors import InputError, StoreBusyError, StoreError
 from schemas.records import ExtractedDocument, Report
 
 Status = Literal["new", "updated", "unchanged", "duplicate", "failed"]
 _RETRIES = 3
+_LOOKUP_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,27 @@ class ParseOutcome:
     error_type: str | None = None
     error: str | None = None
     parse_seconds: float = 0.0
-    stage: Literal["input", "parse"] | None = None
+    stage: Literal["input", "parse", "worker"] | None = None
     """For a failure: input (an ``InputError``: the bytes were rejected, so the same bytes and
-    parser version are not parsed again) or parse (the parser raised unexpectedly)."""
+    parser version are not parsed again), parse (the parser raised unexpectedly) or worker
+    (over the time or memory limit, or the worker died: not parsed again either, until
+    ``--retry-failed``)."""
+    content_sha256: str | None = None
+    search: tuple[tuple[str, str], ...] | None = None
+    """The content hash and every item's (search_text, search_tokens) in document order,
+    computed where the parse ran (``with_derived``) so that the single writer does not."""
+
+    def with_derived(self) -> ParseOutcome:
+        """This outcome with the content hash and search fields filled in."""
+        doc = self.document
+        if doc is None:
+            return self
+        derived = tuple(
+            (search_text(item.text), cluster_tokens(item.text))
+            for entry in doc.entries
+            for item in entry.items
+        )
+        return replace(self, content_sha256=content_sha256(doc), search=derived)
 
     @classmethod
     def failure(
@@ -86,8 +107,16 @@ class ParseOutcome:
             type(error).__name__,
             " ".join(reason.split()),
             time.perf_counter() - started,
-            "input" if isinstance(error, InputError) else "parse",
+            _stage(error),
         )
+
+
+def _stage(error: BaseException) -> Literal["input", "parse", "worker"]:
+    if isinstance(error, InputError):
+        return "input"
+    if isinstance(error, MemoryError | DocumentTimeoutError | WorkerCrashedError):
+        return "worker"
+    return "parse"
 
 
 @dataclass(frozen=True)
@@ -101,6 +130,8 @@ class LoadResult:
     fiscal_year_be: int | None = None
     version: int | None = None
     report_id: int | None = None
+    seconds: float | None = None
+    """Parsing and loading it took (None when it was not parsed)."""
 
     def line(self) -> str:
         if self.status == "failed":
@@ -117,15 +148,20 @@ class KnownSource:
     stage: str | None
     error: str | None
 
-    @property
-    def settled(self) -> bool:
-        """Nothing to do: loaded, or rejected as input (parse and load failures are retried)."""
-        return self.status != "failed" or self.stage == "input"
-
     agency_key: str | None
     fiscal_year_be: int | None
     version: int | None
     report_id: int | None
+
+    @property
+    def settled(self) -> bool:
+        """Nothing to do: loaded, rejected as input, or over a worker's limits (parse and
+        load failures are retried; ``--retry-failed`` retries every failure)."""
+        return self.status != "failed" or self.stage in ("input", "worker")
+
+    def skips(self, retry_failed: bool) -> bool:
+        """Whether a batch leaves these bytes alone (``retry_failed``: not if they failed)."""
+        return self.settled and not (retry_failed and self.status == "failed")
 
     def as_result(self, path: str) -> LoadResult:
         if self.status == "failed":
@@ -167,6 +203,13 @@ class Store:
             yield connection
 
     @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction (SQLite: holding the write lock from BEGIN); database errors
+        come out as ``StoreError``."""
+        with store_errors(self.url), self._writing() as connection:
+            yield connection
+
+    @contextmanager
     def _writing(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             connection.execution_options(**{WRITE: True})
@@ -175,27 +218,33 @@ class Store:
 
     def known(self, sha256: str, parser_version: str) -> KnownSource | None:
         """The source with these bytes and parser version, if already recorded."""
-        query = (
-            select(
-                sources.c.status,
-                sources.c.stage,
-                sources.c.error,
-                agencies.c.agency_key,
-                reports.c.fiscal_year_be,
-                reports.c.version,
-                reports.c.id,
-            )
-            .select_from(sources)
-            .outerjoin(reports, reports.c.id == sources.c.report_id)
-            .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
-            .where(sources.c.sha256 == sha256, sources.c.parser_version == parser_version)
-        )
-        with store_errors(self.url), self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return KnownSource(*row) if row else None
+        return self.known_many([sha256], parser_version).get(sha256)
 
-    def load(self, outcome: ParseOutcome) -> LoadResult:
-        """Write one document (or record its failure) in one transaction."""
+    def known_many(self, hashes: Iterable[str], parser_version: str) -> dict[str, KnownSource]:
+        """The recorded sources among ``hashes`` (for this parser version), by sha256: one
+        query for many files, so that a re-run of an unchanged corpus costs little."""
+        wanted = sorted(set(hashes))
+        found: dict[str, KnownSource] = {}
+        if not wanted:
+            return found
+        with store_errors(self.url), self.engine.connect() as connection:
+            for start in range(0, len(wanted), _LOOKUP_CHUNK):
+                chunk = wanted[start : start + _LOOKUP_CHUNK]
+                found.update(_known(connection, chunk, parser_version))
+        return found
+
+    def load(self, outcome: ParseOutcome, *, retry_failed: bool = False) -> LoadResult:
+        """Write one document (or record its failure) in one transaction.
+
+        Bytes already recorded for this parser version write nothing and give what a look-up
+        before parsing would have given (unchanged, or the recorded failure unless
+        ``retry_failed``): a batch that parsed the same bytes twice, because it looked ahead
+        before the first copy was loaded, ends as a serial run would."""
+        started = time.perf_counter()
+        result = self._load_once(outcome, retry_failed)
+        return replace(result, seconds=outcome.parse_seconds + time.perf_counter() - started)
+
+    def _load_once(self, outcome: ParseOutcome, retry_failed: bool) -> LoadResult:
         if not outcome.sha256:
             return LoadResult(outcome.path, "failed", outcome.error or "cannot read the file")
         started = time.perf_counter()
@@ -203,7 +252,7 @@ class Store:
         for _attempt in range(_RETRIES):
             try:
                 with self._writing() as connection:
-                    return _load(connection, outcome, started)
+                    return _load(connection, outcome, started, retry_failed)
             except IntegrityError as error:
                 problem = error  # another writer filed this agency-year first: read again
             except OperationalError as error:
@@ -264,14 +313,42 @@ def _record_source(
     }
     key = (sources.c.sha256 == outcome.sha256, sources.c.parser_version == outcome.parser_version)
     existing = connection.execute(select(sources.c.id).where(*key)).scalar()
-    if existing is not None:
+    if existing is not None:  # tried before and failed: path stays where it was first seen
+        del values["path"]
         connection.execute(update(sources).where(sources.c.id == existing).values(values))
         return int(existing)
     values.update(sha256=outcome.sha256, parser_version=outcome.parser_version)
     return int(connection.execute(insert(sources).returning(sources.c.id), values).scalar_one())
 
 
-def _load(connection: Connection, outcome: ParseOutcome, started: float) -> LoadResult:
+def _known(
+    connection: Connection, hashes: Sequence[str], parser_version: str
+) -> dict[str, KnownSource]:
+    query = (
+        select(
+            sources.c.sha256,
+            sources.c.status,
+            sources.c.stage,
+            sources.c.error,
+            agencies.c.agency_key,
+            reports.c.fiscal_year_be,
+            reports.c.version,
+            reports.c.id,
+        )
+        .select_from(sources)
+        .outerjoin(reports, reports.c.id == sources.c.report_id)
+        .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
+        .where(sources.c.sha256.in_(hashes), sources.c.parser_version == parser_version)
+    )
+    return {sha256: KnownSource(*rest) for sha256, *rest in connection.execute(query)}
+
+
+def _load(
+    connection: Connection, outcome: ParseOutcome, started: float, retry_failed: bool
+) -> LoadResult:
+    known = _known(connection, [outcome.sha256], outcome.parser_version).get(outcome.sha256)
+    if known is not None and known.skips(retry_failed):
+        return known.as_result(outcome.path)
     doc = outcome.document
     if doc is None:
         reason = outcome.error or "parse failed"
@@ -287,16 +364,8 @@ def _load(connection: Connection, outcome: ParseOutcome, started: float) -> Load
     key, year = agency_key(doc.report), doc.report.fiscal_year_be
     if key is None or year is None:
         raise InputError("the report names no agency or no fiscal year, so it cannot be filed")
-    recorded = connection.execute(
-        select(sources.c.status).where(
-            sources.c.sha256 == outcome.sha256,
-            sources.c.parser_version == outcome.parser_version,
-        )
-    ).scalar()
-    if recorded not in (None, "failed"):
-        return LoadResult(outcome.path, "unchanged", None, key, year)
     agency_id = _agency_id(connection, key, doc.report)
-    content = content_sha256(doc)
+    content = outcome.content_sha256 or content_sha256(doc)
     current = connection.execute(
         select(reports.c.id, reports.c.version, reports.c.content_sha256)
         .where(
@@ -325,7 +394,7 @@ def _load(connection: Connection, outcome: ParseOutcome, started: float) -> Load
         )
     source_id = _record_source(connection, outcome, status=status)
     report_id = _insert_report(connection, doc, agency_id, version, content, source_id)
-    write_records(connection, doc, report_id)
+    write_records(connection, doc, report_id, search=outcome.search)
     connection.execute(
         update(sources)
         .where(sources.c.id == source_id)
@@ -448,9 +517,16 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
         connection.exec_driver_sql(compiled.string, rows)
 
 
-def write_records(connection: Connection, doc: ExtractedDocument, report_id: int) -> int:
+def write_records(
+    connection: Connection,
+    doc: ExtractedDocument,
+    report_id: int,
+    *,
+    search: Sequence[tuple[str, str]] | None = None,
+) -> int:
     """Entries, their indicators, items, refs, corrections and the search index of one
-    report, with one bulk insert per table. Returns the number of items."""
+    report, with one bulk insert per table (``search``: the items' search fields, if already
+    derived). Returns the number of items."""
     entry_ids = _insert_with_ids(
         connection,
         entries,
@@ -496,6 +572,7 @@ def write_records(connection: Connection, doc: ExtractedDocument, report_id: int
             }
             for entry_id, item in flat
         ],
+        search=search,
     )
     ref_rows = [
         {
@@ -530,16 +607,22 @@ def write_records(connection: Connection, doc: ExtractedDocument, report_id: int
     return len(item_ids)
 
 
-def insert_items(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Bulk-insert item rows (``search_text`` filled in here) and index them for search, in
-    the caller's transaction. The path benchmarks/load_speed.py measures."""
-    for row in rows:
-        row["search_text"] = search.search_text(row["text"])
-        row["search_tokens"] = search.cluster_tokens(row["text"])
+def insert_items(
+    connection: Connection,
+    rows: list[dict[str, Any]],
+    *,
+    search: Sequence[tuple[str, str]] | None = None,
+) -> list[int]:
+    """Bulk-insert item rows (``search_text`` and ``search_tokens`` filled in here unless
+    given) and index them for search, in the caller's transaction. The path
+    benchmarks/load_speed.py measures."""
+    if search is None or len(search) != len(rows):
+        search = [(search_text(r["text"]), cluster_tokens(r["text"])) for r in rows]
+    for row, (text_, tokens) in zip(rows, search, strict=True):
+        row["search_text"] = text_
+        row["search_tokens"] = tokens
     ids = _insert_with_ids(connection, items, rows)
-    search.index_items(
-        connection, [(i, row["search_tokens"]) for i, row in zip(ids, rows, strict=True)]
-    )
+    index_items(connection, [(i, row["search_tokens"]) for i, row in zip(ids, rows, strict=True)])
     return ids
 
 

@@ -8,10 +8,17 @@ where it fails.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import uuid
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -60,3 +67,203 @@ def two_years(tmp_path: Path) -> Path:
     for name in ("dla_2566.txt", "dla_2567.html"):
         (folder / name).write_bytes((SAMPLES / name).read_bytes())
     return folder
+
+
+# --- batch ingestion (issue 5): corpora, several fresh databases, canonical dumps ------------
+
+ROOT = Path(__file__).parents[1]
+ITA_ETL = [sys.executable, "-m", "etl.cli"]
+"""The command line, run as a real process (the batch tests kill it, time it, race it)."""
+
+
+def _corpus_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "make_corpus", ROOT / "benchmarks" / "make_corpus.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """One line of the MANIFEST.tsv make_corpus writes: what the file is meant to be."""
+
+    name: str
+    kind: str  # report | pdf | bad
+    agency: str
+    year_be: int | None
+    template: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    folder: Path
+    files: list[CorpusFile]
+
+    def of_kind(self, *kinds: str) -> list[CorpusFile]:
+        return [f for f in self.files if f.kind in kinds]
+
+    @property
+    def ingested(self) -> list[CorpusFile]:
+        """The files a folder ingest takes (report suffixes only: a .bin is not tried)."""
+        suffixes = (".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".tsv")
+        return [f for f in self.files if f.name.endswith(suffixes)]
+
+
+@pytest.fixture(scope="session")
+def corpus_maker() -> Callable[..., Corpus]:
+    """``make(folder, count, seed=0, bad_share=0.03, with_pdfs=True) -> Corpus``."""
+    module = _corpus_module()
+
+    def make(folder: Path, count: int, **options: Any) -> Corpus:
+        module.make_corpus(folder, count, **options)
+        lines = (folder / module.MANIFEST).read_text(encoding="utf-8").splitlines()[1:]
+        files = []
+        for line in lines:
+            name, kind, agency, year, template = line.split("\t")
+            files.append(CorpusFile(name, kind, agency, int(year) if year else None, template))
+        return Corpus(folder, files)
+
+    return make
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """A maker of empty databases of one kind (SQLite files, or PostgreSQL schemas), for tests
+    that compare two runs."""
+    with ExitStack() as stack:
+        made = 0
+
+        def make() -> str:
+            nonlocal made
+            made += 1
+            if request.param == "sqlite":
+                (tmp_path / f"db{made}").mkdir()
+                return f"sqlite:///{tmp_path / f'db{made}' / 'ita.db'}"
+            return stack.enter_context(contextmanager(_postgres_schema)())
+
+        yield make
+
+
+def canonical_dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows by natural keys (agency key, fiscal year, version, ordinals), without
+    ids, timestamps or timings: equal dumps mean the same contents however they were loaded."""
+    from sqlalchemy import create_engine, text
+
+    from loaders.db import resolve_url
+
+    report = "a.agency_key, r.fiscal_year_be, r.version"
+    joins = "JOIN reports r ON r.id = e.report_id JOIN agencies a ON a.id = r.agency_id"
+    item = (
+        f"{report}, e.ordinal, i.role, i.ordinal, i.text FROM items i "
+        f"JOIN entries e ON e.id = i.entry_id {joins}"
+    )
+    queries = {
+        "agencies": "SELECT agency_key, name, abbr FROM agencies",
+        "sources": (
+            "SELECT s.path, s.sha256, s.parser_version, s.size_bytes, s.format, s.pages, s.status, "
+            "s.stage, s.error_type, s.error, a.agency_key, r.fiscal_year_be, r.version "
+            "FROM sources s LEFT JOIN reports r ON r.id = s.report_id "
+            "LEFT JOIN agencies a ON a.id = r.agency_id"
+        ),
+        "reports": (
+            f"SELECT {report}, r.fiscal_year_ce, r.title, r.agency_name, r.agency_abbr, "
+            "r.superseded, r.content_sha256, r.parser_version, r.warnings, r.repairs, s.sha256 "
+            "FROM reports r JOIN agencies a ON a.id = r.agency_id "
+            "JOIN sources s ON s.id = r.source_id"
+        ),
+        "entries": (
+            f"SELECT {report}, e.ordinal, e.tool, e.tool_weight_pct, e.indicators, "
+            f"e.indicator_names, e.page_first, e.page_last, e.warnings FROM entries e {joins}"
+        ),
+        "entry_indicators": (
+            f"SELECT {report}, e.ordinal, ei.position, ei.number, ei.name, ei.raw "
+            f"FROM entry_indicators ei JOIN entries e ON e.id = ei.entry_id {joins}"
+        ),
+        "items": (
+            f"SELECT {report}, e.ordinal, i.role, i.ordinal, i.heading, i.text, i.raw, i.marker, "
+            f"i.search_text, i.search_tokens FROM items i JOIN entries e ON e.id = i.entry_id "
+            f"{joins}"
+        ),
+        "refs": (
+            f"SELECT f.position, f.kind, f.raw, f.value, f.value_number, f.unit, "
+            f"{item} JOIN refs f ON f.item_id = i.id"
+        ),
+        "corrections": (
+            f"SELECT c.position, c.kind, c.original, c.corrected, "
+            f"{item} JOIN corrections c ON c.item_id = i.id"
+        ),
+        "urls": (
+            "SELECT url, etag, last_modified, sha256, size_bytes, content_type, http_status, "
+            "error FROM urls"
+        ),
+    }
+    engine = create_engine(resolve_url(url))
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                queries["item_search"] = (
+                    f"SELECT s.tokens, {item} JOIN item_search s ON s.rowid = i.id"
+                )
+            return {
+                table: sorted((tuple(row) for row in connection.execute(text(sql))), key=repr)
+                for table, sql in queries.items()
+            }
+    finally:
+        engine.dispose()
+
+
+def table_counts(url: str) -> dict[str, int]:
+    return {table: len(rows) for table, rows in canonical_dump(url).items()}
+
+
+def slow_pdf_bytes(operators: int = 300_000) -> bytes:
+    """A valid one-page PDF whose content stream shows ``operators`` one-letter strings: tiny
+    on disk, seconds of work for any PDF parser (300,000: about 14 s here). A stand-in for the
+    pathological report that makes the parser loop."""
+    content = b"BT /F1 1 Tf " + b"(x) Tj 1 0 Td " * operators + b"ET"
+    return minimal_pdf(zlib.compress(content, 9))
+
+
+def minimal_pdf(flate_stream: bytes) -> bytes:
+    """One page whose content is ``flate_stream`` (FlateDecode), Helvetica as its font."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(flate_stream)
+        + flate_stream
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+@pytest.fixture(scope="session")
+def slow_pdf() -> bytes:
+    return slow_pdf_bytes()
+
+
+def memory_bomb_pdf(megabytes: int = 1024) -> bytes:
+    """A valid one-page PDF of about 1 MB whose content stream inflates to ``megabytes``: a
+    parser that reads the page holds all of it in memory."""
+    squeeze = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    stream = b"".join(squeeze.compress(block) for _ in range(megabytes)) + squeeze.flush()
+    return minimal_pdf(stream)

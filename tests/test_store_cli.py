@@ -59,7 +59,7 @@ def test_ingest_compare_search_status_export(db: str, two_years: Path, tmp_path:
     assert sorted(p.name for p in out.iterdir()) == ["measures.csv", "report_summary.csv"]
 
     current = runner.invoke(app, ["db", "current", "--db", db])
-    assert "at revision 0002, newest 0002" in current.stdout
+    assert "at revision 0003, newest 0003" in current.stdout
 
 
 def test_errors_have_their_exit_statuses(db: str, two_years: Path) -> None:

@@ -1,0 +1,461 @@
+"""A batch of thousands of reports: parsed in parallel, loaded by one writer, streamed.
+
+::
+
+    locations ─▶ feeder thread ───────────────▶ main thread ─────────────▶ executor
+                 (I/O threads: hash each file,   known & settled: a result  (worker processes
+                  or fetch each URL into the     else: submit parse_source  or a Dask cluster:
+                  blob store; one query per      results loaded in the      parse_source, pure)
+                  chunk for what is known)       order submitted, one
+                                                 transaction each
+
+- **Same result whatever the worker count.** Results are loaded in the order the sources
+  were named, whichever finishes first: which version of a report is current, and even the
+  ids on SQLite, are those of a serial run. At most ``window`` documents are parsed ahead of
+  the oldest one not loaded yet.
+- **Memory does not grow with the batch.** Sources flow through bounded queues; a summary
+  keeps counts and failures, not every result (unless asked, for the API).
+- **Cheap re-runs.** A source whose sha256 is recorded for this parser version is not sent to
+  a worker: hashing is all it costs. A URL is fetched with a conditional GET.
+- **Killed at any point, run again.** Each document is one transaction; a blob is on disk
+  before any row names it. The next run loads what is missing and skips the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import select
+
+from etl import pipeline
+from loaders import fetch
+from loaders.blobs import BlobStore
+from loaders.ingest import IngestSummary, enumerate_sources, fingerprint, parse_source
+from loaders.locks import ingest_lock
+from loaders.models import sources
+from loaders.store import KnownSource, LoadResult, ParseOutcome, Store, database_path
+from loaders.workers import (
+    DocumentTimeoutError,
+    InlineExecutor,
+    Limits,
+    SandboxPool,
+    WorkerCrashedError,
+)
+from schemas.errors import UsageError
+
+CHUNK = 64
+"""Sources hashed (or fetched) together and looked up in one query."""
+FETCH_THREADS = 4
+_BACKLOG = 1024
+"""Settled results that may wait behind a slow document before the feeder is held back."""
+_POLL_SECONDS = 0.1
+BLOBS_DIR_NAME = "ita-etl-blobs"
+
+
+# --- what to ingest ---------------------------------------------------------------------
+
+
+def expand_sources(specs: Iterable[str | Path], *, from_list: Path | None = None) -> list[str]:
+    """Files, folders, globs and http(s) URLs, plus the lines of a list file (``-``: stdin;
+    blank lines and ``#`` comments skipped), to the locations to ingest: each once, files in
+    a stable order. Raises ``UsageError`` for a path that matches nothing, before any work."""
+    given = [str(s) for s in specs]
+    if from_list is not None:
+        given += _read_list(from_list)
+    found: dict[str, None] = {}
+    for spec in given:
+        if fetch.is_url(spec):
+            found[spec] = None
+        else:
+            found.update((str(p), None) for p in enumerate_sources([spec]))
+    return list(found)
+
+
+def _read_list(path: Path) -> list[str]:
+    import sys
+
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot read the list {path}: {error.strerror}") from None
+    lines = [line.strip() for line in text.splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def failed_locations(store: Store, parser_version: str | None = None) -> list[str]:
+    """Where the sources whose last attempt (by this parser version) failed were found."""
+    version = parser_version or pipeline.PARSER_VERSION
+    query = (
+        select(sources.c.path)
+        .where(sources.c.status == "failed", sources.c.parser_version == version)
+        .order_by(sources.c.id)
+    )
+    with store.reading() as connection:
+        return list(dict.fromkeys(connection.execute(query).scalars()))
+
+
+def default_blobs(store: Store, folder: str | Path | None) -> BlobStore | None:
+    """Where downloads are kept: ``folder`` if given, else ``ita-etl-blobs`` beside a SQLite
+    file; None for another database (the caller must name a folder to ingest URLs)."""
+    if folder is not None:
+        return BlobStore(folder)
+    database = database_path(store.url)
+    return BlobStore(database.parent / BLOBS_DIR_NAME) if database is not None else None
+
+
+# --- where parsing runs -----------------------------------------------------------------
+
+WINDOW_PER_WORKER = 32
+"""Documents parsed ahead of the oldest not yet loaded, per worker: enough that one slow PDF
+at the head of the line does not leave the other workers idle."""
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def open_executor(
+    spec: str = "local", *, workers: int | None = None, limits: Limits | None = None
+) -> Iterator[tuple[Executor, int]]:
+    """The executor ``spec`` names and how many documents to keep in flight on it.
+
+    ``local``: ``workers`` sandboxed processes (default: one per core; 0: in this process,
+    with no time limit or isolation). ``dask://HOST:PORT``: the Dask cluster there. Closing
+    stops every worker, killing any still parsing (the batch is over or was interrupted).
+    """
+    limits = limits or Limits()
+    executor: Executor
+    if spec.startswith("dask://"):
+        from loaders.cluster import DaskExecutor
+
+        dask = DaskExecutor(spec, limits)
+        executor, window = dask, WINDOW_PER_WORKER * dask.threads
+    elif spec == "local":
+        count = default_workers() if workers is None else workers
+        if count < 0:
+            raise UsageError(f"--workers must be 0 or more, not {count}")
+        executor = InlineExecutor() if count == 0 else SandboxPool(count, limits)
+        window = WINDOW_PER_WORKER * max(1, count)
+    else:
+        raise UsageError(f"unknown executor {spec!r}: use local or dask://HOST:PORT")
+    try:
+        yield executor, window
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def ingest_batch(
+    specs: Sequence[str | Path],
+    db: str | None = None,
+    *,
+    from_list: Path | None = None,
+    retry_failed: bool = False,
+    executor: str = "local",
+    workers: int | None = None,
+    limits: Limits | None = None,
+    blobs: str | Path | None = None,
+    wait: bool = False,
+    keep_results: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[LoadResult], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> IngestSummary:
+    """``ita-etl ingest``: name what to ingest, open the store and the executor, run.
+
+    With ``retry_failed`` the sources are those recorded as failed (narrowed to ``specs``
+    when some are given). ``on_start`` hears how many sources there are, before the first.
+    """
+    named = expand_sources(specs, from_list=from_list) if specs or from_list else []
+    if not named and not retry_failed:
+        raise UsageError("nothing to ingest: name files, folders, globs or URLs, or --from-list")
+    with Store(db) as store:
+        locations = named
+        if retry_failed:
+            wanted = set(named)
+            locations = [loc for loc in failed_locations(store) if not named or loc in wanted]
+        blob_store = default_blobs(store, blobs)
+        if not locations:
+            if on_start is not None:
+                on_start(0)
+            return IngestSummary(keep_results=keep_results)
+        with open_executor(executor, workers=workers, limits=limits) as (pool, window):
+            if on_start is not None:
+                on_start(len(locations))
+            return run_batch(
+                locations,
+                store,
+                pool,
+                window=window,
+                retry_failed=retry_failed,
+                blobs=blob_store,
+                on_result=on_result,
+                keep_results=keep_results,
+                wait=wait,
+                on_wait=on_wait,
+            )
+
+
+# --- the batch --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One location, hashed or fetched: where a worker reads it and what the store knows."""
+
+    location: str
+    read_from: str | None = None
+    sha256: str | None = None
+    size_bytes: int = 0
+    error: str | None = None
+    fetched: fetch.Fetched | None = None
+    known: KnownSource | None = None
+
+
+@dataclass
+class _Slot:
+    """A place in the loading order: a result already, or a parse under way."""
+
+    prepared: Prepared
+    result: LoadResult | None = None
+    future: Future[ParseOutcome] | None = None
+    submitted: float = 0.0
+
+
+def run_batch(
+    locations: Sequence[str],
+    store: Store,
+    executor: Executor,
+    *,
+    window: int = 16,
+    retry_failed: bool = False,
+    blobs: BlobStore | None = None,
+    on_result: Callable[[LoadResult], None] | None = None,
+    keep_results: bool = False,
+    parser_version: str | None = None,
+    wait: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> IngestSummary:
+    """Ingest ``locations`` (files and URLs, ``expand_sources``) into ``store``, parsing on
+    ``executor``; holds the store's ingest lock throughout (``wait``: queue behind another).
+
+    ``retry_failed`` parses again sources recorded as failed (any stage) instead of
+    reporting the recorded failure. Ctrl-C (KeyboardInterrupt) stops the batch between
+    documents: the summary says ``interrupted`` and what was loaded stays loaded.
+    """
+    if blobs is None and any(fetch.is_url(loc) for loc in locations):
+        raise UsageError("URLs need a folder to keep the downloads in: pass --blobs DIR")
+    batch = _Batch(store, executor, window, retry_failed, on_result, keep_results)
+    version = parser_version or pipeline.PARSER_VERSION
+    with ingest_lock(store, wait=wait, on_wait=on_wait):
+        feeder = _Feeder(locations, store, version, blobs, lookahead=max(2 * window, CHUNK))
+        try:
+            batch.run(feeder)
+        except KeyboardInterrupt:
+            batch.summary.interrupted = True
+            batch.cancel()
+        finally:
+            feeder.stop()
+    return batch.summary
+
+
+class _Batch:
+    """The main thread's part: submit in order, load in order, at most ``window`` ahead."""
+
+    def __init__(
+        self,
+        store: Store,
+        executor: Executor,
+        window: int,
+        retry_failed: bool,
+        on_result: Callable[[LoadResult], None] | None,
+        keep_results: bool,
+    ) -> None:
+        self.store = store
+        self.executor = executor
+        self.window = max(1, window)
+        self.retry_failed = retry_failed
+        self.on_result = on_result
+        self.summary = IngestSummary(keep_results=keep_results)
+        self.pending: deque[_Slot] = deque()
+        self.in_flight = 0
+        self.started = time.perf_counter()
+
+    def run(self, feeder: _Feeder) -> None:
+        self.started = time.perf_counter()
+        for prepared in feeder.items(idle=lambda: self.settle(block=False)):
+            self.pending.append(self.dispatch(prepared))
+            self.settle(block=False)
+        self.settle(block=True)
+        self.summary.seconds = time.perf_counter() - self.started
+
+    def dispatch(self, prepared: Prepared) -> _Slot:
+        """A source's place in line: its result when nothing needs parsing, else a parse."""
+        if prepared.fetched is not None:
+            fetch.record_fetches(self.store, [prepared.fetched])
+        if prepared.error is not None or prepared.read_from is None:
+            reason = prepared.error or "nothing to read"
+            return _Slot(prepared, LoadResult(prepared.location, "failed", reason))
+        known = prepared.known
+        if known is not None and known.skips(self.retry_failed):
+            return _Slot(prepared, known.as_result(prepared.location))
+        self.summary.parsed += 1
+        self.in_flight += 1
+        future = self.executor.submit(parse_source, prepared.read_from, prepared.location)
+        return _Slot(prepared, future=future, submitted=time.perf_counter())
+
+    def settle(self, *, block: bool) -> None:
+        """Load the finished parses at the head of the line, in order. Waits for the head
+        while the window (or the backlog behind it) is full; with ``block``, until the line
+        is empty."""
+        while self.pending:
+            head = self.pending[0]
+            if head.future is not None and not head.future.done():
+                full = self.in_flight >= self.window or len(self.pending) > self.window + _BACKLOG
+                if not (block or full):
+                    return
+                wait_for([head.future])
+            self.pending.popleft()
+            result = self._finish(head)
+            self.summary.add(result)
+            if self.on_result is not None:
+                self.on_result(result)
+
+    def _finish(self, slot: _Slot) -> LoadResult:
+        if slot.result is not None:
+            return slot.result
+        assert slot.future is not None
+        self.in_flight -= 1
+        p = slot.prepared
+        try:
+            outcome = slot.future.result()
+        except Exception as error:  # the worker's failure, not the parser's
+            outcome = ParseOutcome.failure(
+                p.location, p.sha256 or "", p.size_bytes, error, _reason(error), slot.submitted
+            )
+        return self.store.load(outcome, retry_failed=self.retry_failed)
+
+    def cancel(self) -> None:
+        for slot in self.pending:
+            if slot.future is not None:
+                slot.future.cancel()
+        self.pending.clear()
+        self.summary.seconds = time.perf_counter() - self.started
+
+
+def _reason(error: BaseException) -> str:
+    """What the failure of a worker (not of the parser) is recorded as."""
+    if isinstance(error, MemoryError):
+        return "ran out of memory"
+    if isinstance(error, DocumentTimeoutError | WorkerCrashedError):
+        return str(error)
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+# --- the feeder -------------------------------------------------------------------------
+
+_END = object()
+
+
+class _Feeder:
+    """Hashes files and fetches URLs ahead of the main thread, in order, in a thread of its
+    own (with I/O threads under it), and asks the store what it knows, a chunk at a time."""
+
+    def __init__(
+        self,
+        locations: Sequence[str],
+        store: Store,
+        parser_version: str,
+        blobs: BlobStore | None,
+        *,
+        lookahead: int,
+    ) -> None:
+        self.locations = locations
+        self.store = store
+        self.parser_version = parser_version
+        self.blobs = blobs
+        self.queue: queue.Queue[object] = queue.Queue(maxsize=lookahead)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="ita-etl feeder", daemon=True)
+        self.thread.start()
+
+    def items(self, *, idle: Callable[[], None]) -> Iterator[Prepared]:
+        """The prepared sources in order; ``idle`` runs while the next one is not ready."""
+        while True:
+            try:
+                item = self.queue.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                idle()
+                continue
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, Prepared)
+            yield item
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+
+    def _put(self, item: object) -> bool:
+        while not self.stopping.is_set():
+            try:
+                self.queue.put(item, timeout=_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            with ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="ita-etl io") as io:
+                it = iter(self.locations)
+                while chunk := list(islice(it, CHUNK)):
+                    if not self._feed(chunk, io):
+                        return
+        except BaseException as error:
+            self._put(error)
+            return
+        self._put(_END)
+
+    def _feed(self, chunk: list[str], io: ThreadPoolExecutor) -> bool:
+        remembered = fetch.validators(self.store, chunk)
+        prepared = list(io.map(lambda loc: self._prepare(loc, remembered), chunk))
+        hashes = [p.sha256 for p in prepared if p.sha256]
+        known = self.store.known_many(hashes, self.parser_version)
+        for p in prepared:
+            if self.stopping.is_set():
+                return False
+            if not self._put(replace(p, known=known.get(p.sha256 or ""))):
+                return False
+        return True
+
+    def _prepare(self, location: str, remembered: dict[str, fetch.Validators]) -> Prepared:
+        if fetch.is_url(location):
+            assert self.blobs is not None
+            got = fetch.fetch(location, remembered.get(location), self.blobs)
+            if got.sha256 is None:
+                return Prepared(location, error=got.error, fetched=got)
+            read_from = str(self.blobs.path(got.sha256))
+            return Prepared(location, read_from, got.sha256, got.size_bytes or 0, fetched=got)
+        try:
+            sha256, size = fingerprint(location)
+        except OSError as error:
+            return Prepared(location, error=f"cannot read the file: {error.strerror or error}")
+        return Prepared(location, str(Path(location).resolve()), sha256, size)
