@@ -106,22 +106,22 @@ def test_retry_failed_parses_only_what_failed(
     (corpus.folder / "zz_slow.pdf").write_bytes(slow_pdf)
     db = str(tmp_path / "ita.db")
     bad = [f for f in corpus.ingested if f.kind == "bad"]
-    first = ingest_batch([str(corpus.folder)], db, workers=2, limits=Limits(doc_timeout=0.5))
+    first = ingest_batch([str(corpus.folder)], db, workers=2, limits=Limits(doc_timeout=2))
     assert first.counts["failed"] == len(bad) + 1
     slow = next(r for r in first.failed if r.path.endswith("zz_slow.pdf"))
-    assert slow.reason == "timed out after 0.5 s"
+    assert slow.reason == "timed out after 2 s"
 
-    rerun = ingest_batch([str(corpus.folder)], db, workers=2, limits=Limits(doc_timeout=0.5))
+    rerun = ingest_batch([str(corpus.folder)], db, workers=2, limits=Limits(doc_timeout=2))
     assert rerun.parsed == 0  # the timeout is recorded, not tried again on every run
 
-    retried = ingest_batch([], db, retry_failed=True, workers=2, limits=Limits(doc_timeout=0.5))
+    retried = ingest_batch([], db, retry_failed=True, workers=2, limits=Limits(doc_timeout=2))
     assert retried.parsed == retried.total == len(bad) + 1
     narrowed = ingest_batch(
         [str(corpus.folder / "zz_slow.pdf")],
         db,
         retry_failed=True,
         workers=1,
-        limits=Limits(doc_timeout=0.5),
+        limits=Limits(doc_timeout=2),
     )
     assert narrowed.parsed == narrowed.total == 1
 
