@@ -376,7 +376,8 @@ def ingest(
     recorded and printed as `path: reason` on stderr, and the rest go on. URLs are fetched
     with a conditional GET and their bytes kept in the blobs folder.
 
-    Exit status: 0 when none failed; 1 when any document failed (the batch finished);
+    Exit status: 0 when none failed in this run; 1 when a document failed (the batch finished;
+    a failure of an earlier run, not tried again, does not count);
     3 when the database failed or another ingest holds it (see --wait); 64 for bad
     arguments (a path that matches nothing, nothing to ingest); 130 on Ctrl-C and 143 on
     SIGTERM (what was loaded stays loaded: run again to finish).

@@ -44,7 +44,14 @@ from loaders.blobs import BlobStore
 from loaders.ingest import IngestSummary, enumerate_sources, fingerprint, parse_source
 from loaders.locks import ingest_lock
 from loaders.models import sources
-from loaders.store import KnownSource, LoadResult, ParseOutcome, Store, database_path
+from loaders.store import (
+    FAILED_BEFORE,
+    KnownSource,
+    LoadResult,
+    ParseOutcome,
+    Store,
+    database_path,
+)
 from loaders.workers import (
     DocumentTimeoutError,
     InlineExecutor,
@@ -294,6 +301,8 @@ class _Batch:
         self.summary = IngestSummary(keep_results=keep_results)
         self.pending: deque[_Slot] = deque()
         self.in_flight = 0
+        self.failed_here: set[str] = set()
+        """The bytes that failed in this run: a copy of them failed now, not "before"."""
         self.started = time.perf_counter()
 
     def run(self, feeder: _Feeder) -> None:
@@ -332,6 +341,11 @@ class _Batch:
                 wait_for([head.future])
             self.pending.popleft()
             result = self._finish(head)
+            sha256 = head.prepared.sha256 or ""
+            if result.status == "failed":
+                self.failed_here.add(sha256)
+            elif result.status == "failed_before" and sha256 in self.failed_here:
+                result = replace(result, status="failed", reason=_first_reason(result.reason))
             self.summary.add(result)
             if self.on_result is not None:
                 self.on_result(result)
@@ -356,6 +370,11 @@ class _Batch:
                 slot.future.cancel()
         self.pending.clear()
         self.summary.seconds = time.perf_counter() - self.started
+
+
+def _first_reason(reason: str | None) -> str | None:
+    """A recorded failure's reason without the note that it failed in an earlier run."""
+    return reason.removesuffix(FAILED_BEFORE) if reason else reason
 
 
 def _reason(error: BaseException) -> str:

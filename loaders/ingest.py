@@ -154,16 +154,22 @@ class IngestSummary:
 
     @property
     def counts(self) -> Counter[str]:
-        counts = Counter({s: 0 for s in ("new", "updated", "unchanged", "duplicate", "failed")})
+        statuses = ("new", "updated", "unchanged", "duplicate", "failed", "failed_before")
+        counts = Counter({s: 0 for s in statuses})
         counts.update(self.tally)
         return counts
 
     def line(self) -> str:
         c = self.counts
+        before = (
+            f", {c['failed_before']} failed before (not retried; --retry-failed tries them)"
+            if c["failed_before"]
+            else ""
+        )
         return (
             f"{self.total} sources: {c['new']} new, {c['updated']} updated, "
             f"{c['unchanged']} unchanged, {c['duplicate']} duplicate (same content as a "
-            f"loaded version), {c['failed']} failed"
+            f"loaded version), {c['failed']} failed{before}"
         )
 
 

@@ -48,7 +48,10 @@ from loaders.workers import DocumentTimeoutError, WorkerCrashedError
 from schemas.errors import InputError, StoreBusyError, StoreError
 from schemas.records import ExtractedDocument, Report
 
-Status = Literal["new", "updated", "unchanged", "duplicate", "failed"]
+FAILED_BEFORE = " (failed before, not retried)"
+Status = Literal["new", "updated", "unchanged", "duplicate", "failed", "failed_before"]
+"""``failed_before``: these bytes failed in an earlier run and are not tried again (a
+scheduled re-run reports them but does not fail for them; ``--retry-failed`` tries them)."""
 _RETRIES = 3
 _LOOKUP_CHUNK = 500
 
@@ -134,7 +137,7 @@ class LoadResult:
     """Parsing and loading it took (None when it was not parsed)."""
 
     def line(self) -> str:
-        if self.status == "failed":
+        if self.status in ("failed", "failed_before"):
             return f"{self.path}: {self.reason}"
         what = f"{self.agency_key} {self.fiscal_year_be} version {self.version}"
         return f"{self.path}: {self.status} ({what})"
@@ -165,7 +168,7 @@ class KnownSource:
 
     def as_result(self, path: str) -> LoadResult:
         if self.status == "failed":
-            return LoadResult(path, "failed", f"{self.error} (recorded earlier, not retried)")
+            return LoadResult(path, "failed_before", f"{self.error}{FAILED_BEFORE}")
         return LoadResult(
             path,
             "unchanged",
