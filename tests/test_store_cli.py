@@ -88,3 +88,12 @@ def test_the_database_comes_from_the_environment(
     monkeypatch.chdir(tmp_path)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     assert (tmp_path / "ita.db").exists()
+
+
+def test_a_database_in_a_missing_folder_is_one_clear_line(two_years: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "ita.db"
+    result = runner.invoke(app, ["ingest", str(two_years), "--db", str(missing)])
+    assert result.exit_code == 3
+    assert result.stderr.strip() == (
+        f"error: {missing}: cannot create the database: {missing.parent} does not exist"
+    )
