@@ -20,22 +20,26 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from etl.normalise.thai import THAI_LETTER, is_word, thai_words_of
+from etl.normalise.thai import (
+    CID,
+    CONSONANT,
+    MARK,
+    NIKHAHIT,
+    PUA,
+    SARA_AM,
+    THAI_LETTER,
+    TONE,
+    VOWEL_MARK,
+    is_word,
+    thai_words_of,
+)
 
-CONSONANT = "\u0e01-\u0e2e"
-ABOVE_VOWEL = "\u0e31\u0e34-\u0e37\u0e47"
-BELOW_VOWEL = "\u0e38-\u0e3a"
-TONE = "\u0e48-\u0e4e"
-MARK = f"{ABOVE_VOWEL}{BELOW_VOWEL}{TONE}"
-SARA_AM = "\u0e33"
-
-_PUA = re.compile("[\ue000-\uf8ff]")
-_CID = re.compile(r"\(cid:\d+\)")
-# A well-formed cluster tail: a consonant, at most one vowel mark, at most one tone-class mark,
-# then optionally ำ. Any mark not consumed by this is an orphan.
-_CLUSTER = re.compile(f"[{CONSONANT}][{ABOVE_VOWEL}{BELOW_VOWEL}]?[{TONE}]?{SARA_AM}?")
+# A well-formed cluster tail: a consonant, at most one vowel mark, at most one tone-class mark
+# (a tone mark, thanthakhat, yamakkan or nikhahit), then optionally ำ. Any mark not consumed
+# by this is an orphan.
+_CLUSTER = re.compile(f"[{CONSONANT}][{VOWEL_MARK}]?[{TONE}{NIKHAHIT}]?{SARA_AM}?")
 _MARK_RUN = re.compile(f"[{MARK}{SARA_AM}]+")
-_SPLIT_SARA_AM = re.compile(f"[{CONSONANT}][{TONE}]? \u0e32")
+_SPLIT_SARA_AM = re.compile(f"[{CONSONANT}][{TONE}{NIKHAHIT}]? \u0e32")
 _DOUBLED_SARA_AM = re.compile("[\u0e33\u0e4d]\u0e32")
 _LATIN_IN_THAI = re.compile(f"(?<=[{THAI_LETTER}])[A-Za-z]+(?=[{THAI_LETTER}])")
 
@@ -66,9 +70,9 @@ def _orphan_marks(text: str) -> int:
 def count_defects(text: str) -> Counter[str]:
     """How many of each defect kind the text has (kinds with none are absent)."""
     counts: Counter[str] = Counter(
-        pua=len(_PUA.findall(text)),
+        pua=len(PUA.findall(text)),
         replacement=text.count("\ufffd"),
-        cid=len(_CID.findall(text)),
+        cid=len(CID.findall(text)),
         orphan_mark=_orphan_marks(text),
         split_sara_am=len(_SPLIT_SARA_AM.findall(text)),
         doubled_sara_am=len(_DOUBLED_SARA_AM.findall(text)),

@@ -41,18 +41,22 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
-from etl.normalise.thai import THAI_LETTER, is_word, word_frequency, words
+from etl.normalise.thai import (
+    CID,
+    CONSONANT,
+    MARK,
+    NIKHAHIT,
+    PUA,
+    SARA_AA,
+    SARA_AM,
+    THAI_LETTER,
+    TONE,
+    VOWEL_MARK,
+    is_word,
+    word_frequency,
+    words,
+)
 
-CONSONANT = "\u0e01-\u0e2e"
-ABOVE_VOWEL = "\u0e31\u0e34-\u0e37\u0e47"
-BELOW_VOWEL = "\u0e38-\u0e3a"
-VOWEL_MARK = ABOVE_VOWEL + BELOW_VOWEL
-TONE = "\u0e48-\u0e4c\u0e4e"
-"""Tone marks, thanthakhat and yamakkan: the marks that sit on top of a vowel mark."""
-NIKHAHIT = "\u0e4d"
-SARA_AA = "\u0e32"
-SARA_AM = "\u0e33"
-MARK = VOWEL_MARK + TONE + NIKHAHIT
 _MARKS = frozenset(chr(c) for c in range(0x0E31, 0x0E4F) if re.match(f"[{MARK}]", chr(c)))
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
@@ -89,8 +93,6 @@ WORD_BULLETS: dict[str, str] = {
 }
 """Word's default bullets, which reach text with no font name to tell the symbol set."""
 
-_PUA = re.compile("[\ue000-\uf8ff]")
-_CID = re.compile(r"\(cid:\d+\)")
 # Step 3: the pieces of ำ. The consonant is kept in group 1, tone marks in group 2.
 _NIKHAHIT_AA = re.compile(f"([{CONSONANT}])\u0e4d([{TONE}]*)\u0e32")
 _TONE_NIKHAHIT_AA = re.compile(f"([{CONSONANT}])([{TONE}]+)\u0e4d[\u0e32\u0e33]")
@@ -149,7 +151,7 @@ def _pua(work: _Work) -> None:
         work.counts["pua"] += 1
         return mapped
 
-    work.text = _PUA.sub(replace, work.text)
+    work.text = PUA.sub(replace, work.text)
 
 
 def _sara_am(work: _Work) -> None:
@@ -340,9 +342,9 @@ def _dictionary(work: _Work) -> None:
 
 def _count_unrecovered(work: _Work) -> None:
     for name, n in (
-        ("cid_unrecovered", len(_CID.findall(work.text))),
+        ("cid_unrecovered", len(CID.findall(work.text))),
         ("replacement_unrecovered", work.text.count("\ufffd")),
-        ("pua_unrecovered", len(_PUA.findall(work.text))),
+        ("pua_unrecovered", len(PUA.findall(work.text))),
         ("orphan_mark_unrecovered", len(orphan_marks(work.text))),
         ("latin_in_thai_unrecovered", len(_LATIN_IN_THAI.findall(work.text))),
     ):

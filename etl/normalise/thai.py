@@ -25,6 +25,20 @@ _TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
 THAI_LETTER = "\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e"
 """Thai consonants, vowels and marks: the characters that make up Thai words (not digits,
 not ฯ or ๏ ๚ ๛)."""
+CONSONANT = "\u0e01-\u0e2e"
+ABOVE_VOWEL = "\u0e31\u0e34-\u0e37\u0e47"
+BELOW_VOWEL = "\u0e38-\u0e3a"
+VOWEL_MARK = ABOVE_VOWEL + BELOW_VOWEL
+TONE = "\u0e48-\u0e4c\u0e4e"
+"""Tone marks, thanthakhat and yamakkan: the marks that sit on top of a vowel mark."""
+NIKHAHIT = "\u0e4d"
+SARA_AA = "\u0e32"
+SARA_AM = "\u0e33"
+MARK = VOWEL_MARK + TONE + NIKHAHIT
+"""Every combining mark (a regex class body, like the names above)."""
+PUA = re.compile("[\ue000-\uf8ff]")
+CID = re.compile(r"\(cid:\d+\)")
+"""pdfminer's stand-in for a glyph with no Unicode."""
 _THAI_RUN = re.compile(f"[{THAI_LETTER}]+")
 _TRAILING_THAI = re.compile(f"[{THAI_LETTER}]+$")
 
