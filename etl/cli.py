@@ -146,6 +146,9 @@ class RowsFormat(StrEnum):
     csv = "csv"
 
 
+RowsFormatOption = Annotated[RowsFormat, typer.Option("--format", "-f", help="table, json or csv.")]
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
@@ -429,9 +432,7 @@ def compare(
     ],
     to_year: Annotated[int, typer.Option("--to", help="Later fiscal year, BE or CE.")],
     db: DbOption = None,
-    format: Annotated[
-        RowsFormat, typer.Option("--format", "-f", help="table, json or csv.")
-    ] = RowsFormat.table,
+    format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """Pair an agency's measures of two years: carried, changed, new or dropped.
 
@@ -465,9 +466,7 @@ def search(
     query: Annotated[str, typer.Argument(help="Text to find; Thai needs no spaces.")],
     db: DbOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many items.")] = 50,
-    format: Annotated[
-        RowsFormat, typer.Option("--format", "-f", help="table, json or csv.")
-    ] = RowsFormat.table,
+    format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """Find items (measures, results, outcomes, units) of current reports containing text."""
     from loaders.queries import open_store, search_items
@@ -513,9 +512,7 @@ def status(
         bool,
         typer.Option("--urls", help="The URLs instead: validators, last answer, last error."),
     ] = False,
-    format: Annotated[
-        RowsFormat, typer.Option("--format", "-f", help="table, json or csv.")
-    ] = RowsFormat.table,
+    format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """List the sources loaded or tried, and what became of each (read only: no lock)."""
     from loaders.queries import open_store, source_counts, source_rows, url_rows

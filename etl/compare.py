@@ -27,7 +27,6 @@ from etl.normalise.abbreviations import contract_expansions
 from etl.normalise.thai import to_arabic_digits
 
 Status = Literal["carried", "changed", "new", "dropped"]
-STATUSES: tuple[Status, ...] = ("carried", "changed", "new", "dropped")
 
 CHANGED_THRESHOLD = 0.6
 """Least 3-gram Dice similarity of a reworded measure, chosen on tests/data/measure_pairs.tsv

@@ -23,21 +23,9 @@ from extractors.model import Block, Cell, RawDocument, RawTable, Row
 from schemas.errors import NoReportTableError, UnrecognisedColumnsError
 from schemas.framework import Edition, edition_for
 from schemas.records import ROLES, Entry, IndicatorRef, Item, Report, Role, Tool
+from schemas.table_words import ColumnRole, column_role, tool_named
 
-ColumnRole = str
-# Checked in this order: a result header ("สรุปผลการดำเนินการตามมาตรการ/กิจกรรม") also names
-# the measures, an outcome header ("ผลลัพธ์หรือความสำเร็จของการดำเนินการ") the results.
-COLUMN_KEYWORDS: tuple[tuple[ColumnRole, tuple[str, ...]], ...] = (
-    ("unit", ("รับผิดชอบ", "ผู้ดำเนินการ", "หน่วยดำเนินการ", "หน่วยงานดำเนินการ")),
-    ("outcome", ("ผลลัพธ์", "ความสำเร็จ", "ผลสัมฤทธิ์")),
-    ("result", ("สรุปผล", "ผลการดำเนิน", "ผลการปฏิบัติ", "ผลดำเนินการ", "ผลดำเนินงาน", "ผลการจัด")),
-    ("indicator", ("ตัวชี้วัด", "ประเด็นการประเมิน", "ประเด็นการวัด")),
-    ("measure", ("มาตรการ", "กิจกรรม", "แนวทางการดำเนิน", "โครงการ")),
-    ("seq", ("ลำดับ",)),
-    ("period", ("ระยะเวลา", "ช่วงเวลา", "ห้วงเวลา", "กำหนดเวลา")),
-)
 _HEADER_CELL_MAX = 120
-_TOOL = re.compile(r"\b(IIT|EIT|OIT)\b")
 _WEIGHT = re.compile(r"ร้อยละ\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*%")
 _TITLE_WORDS = ("รายงาน", "มาตรการ", "ส่งเสริมคุณธรรม", "ความโปร่งใส")
 _FISCAL_YEAR = re.compile(r"(?:ปีงบประมาณ|ประจำปี)\s*(?:พ\.\s?ศ\.)?\s*(\d{4})|พ\.\s?ศ\.\s*(\d{4})")
@@ -73,16 +61,6 @@ _AGENCY_AT_START = re.compile(_AGENCY)
 _AGENCY_AFTER_WORD = re.compile(rf"(?:^|\s|ของ)({_AGENCY})")
 
 
-def column_role(header_text: str) -> ColumnRole | None:
-    text = compact(header_text)
-    for role, keywords in COLUMN_KEYWORDS:
-        if any(k in text for k in keywords):
-            return role
-    if text in ("ที่", "ข้อ"):
-        return "seq"
-    return None
-
-
 def header_roles(row: Row) -> dict[int, ColumnRole] | None:
     """Column roles if ``row`` is a report table's header row, else None."""
     texts = row.texts
@@ -99,19 +77,13 @@ def _distinct_texts(row: Row) -> list[str]:
     return list(dict.fromkeys(t for t in row.texts if t.strip()))
 
 
-def tool_section(row: Row, edition: Edition) -> tuple[Tool, float | None] | None:
+def tool_section(row: Row) -> tuple[Tool, float | None] | None:
     """The tool and weight a section row opens ("๑. IIT (ร้อยละ ๓๐)"), or None."""
     texts = _distinct_texts(row)
     if len(texts) != 1:
         return None
     text = to_arabic_digits(texts[0])
-    match = _TOOL.search(text)
-    tool: Tool | None = match.group(1) if match else None  # type: ignore[assignment]
-    if tool is None:
-        packed = compact(text)
-        for spec in edition.tools:
-            if any(name in packed for name in (spec.name, *spec.aliases)):
-                tool = spec.code
+    tool = tool_named(text)
     if tool is None:
         return None
     weight = _WEIGHT.search(text)
@@ -209,7 +181,7 @@ class _Interpreter:
         for index, row in enumerate(rows):
             if _is_repeated_header(row, columns):
                 continue
-            section = tool_section(row, self.edition)
+            section = tool_section(row)
             if section:
                 self.tool, self.weight = section
                 reader_says = None

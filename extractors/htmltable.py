@@ -6,12 +6,11 @@ separator, which for Thai (no spaces between words) glues two measures into one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from extractors.model import Block, BlockKind, Cell, Row
+from extractors.model import Block, BlockKind, Cell, Row, squash
 
 _BLOCK_TAGS = frozenset(
     {
@@ -37,12 +36,6 @@ _BLOCK_TAGS = frozenset(
 )
 _EMPHASIS_TAGS = frozenset({"b", "strong", "u"})
 _SKIP_TAGS = frozenset({"script", "style", "head", "title", "meta", "link"})
-_SPACE = re.compile(r"[\s\u00a0\u200b\ufeff]+")
-
-
-def squash(text: str) -> str:
-    """Collapse runs of white space (NBSP and zero-width spaces included) into one space."""
-    return _SPACE.sub(" ", text).strip()
 
 
 class _CellWalker:

@@ -12,8 +12,7 @@ from bs4 import BeautifulSoup
 
 from extractors.decode import decode_text
 from extractors.html import tables_with_context
-from extractors.htmltable import squash
-from extractors.model import RawDocument
+from extractors.model import RawDocument, squash
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")

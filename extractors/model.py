@@ -7,12 +7,19 @@ formats by ``etl.structure``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from schemas.records import SourceFormat
 
 BlockKind = Literal["item", "para", "line"]
+_SPACE = re.compile(r"[\s\u00a0\u200b\ufeff]+")
+
+
+def squash(text: str) -> str:
+    """Collapse runs of white space (NBSP and zero-width spaces included) into one space."""
+    return _SPACE.sub(" ", text).strip()
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,10 @@ from itertools import pairwise
 from extractors.model import Cell, Row
 from extractors.pdf_page import Char, PageChars, Table
 from extractors.pdf_text import Line
+from schemas.table_words import report_columns_named, tool_named
 
 Columns = list[tuple[float, float]]
 
-_HEADER_ROLES = (
-    ("indicator", re.compile(r"ตัวชี้วัด")),
-    ("measure", re.compile(r"มาตรการ|กิจกรรม")),
-    ("result", re.compile(r"ผลการดำเนิน|สรุปผล")),
-    ("outcome", re.compile(r"ผลลัพธ์|ความสำเร็จ")),
-    ("unit", re.compile(r"รับผิดชอบ")),
-)
-_SECTION = re.compile(r"\b(IIT|EIT|OIT)\b|การวัดการรับรู้|การเปิดเผยข้อมูลสาธารณะ")
 _ROW_OPENERS = re.compile(r"^\s*(ตัวชี้วัด|[0-9๐-๙]{1,2}\.\s)")
 _GUTTER_PT = 2.0
 """Narrowest strip of white between two columns."""
@@ -72,7 +65,7 @@ def header_band(lines: Sequence[Line]) -> tuple[float, float] | None:
     """Top and bottom of a borderless table's header row: the line naming the most
     columns (a title may name two, "รายงานผลการดำเนินการตามมาตรการ…"), and the lines of
     the same header cells wrapped just above and below it."""
-    scored = [(len(_header_roles(ln.text)), -ln.top, ln) for ln in lines]
+    scored = [(len(report_columns_named(ln.text)), -ln.top, ln) for ln in lines]
     if not scored or max(scored, key=lambda s: s[:2])[0] < 2:
         return None
     best = max(scored, key=lambda s: s[:2])[2]
@@ -83,7 +76,7 @@ def header_band(lines: Sequence[Line]) -> tuple[float, float] | None:
     while grew:
         grew = False
         for line in lines:
-            if (top <= line.top and line.bottom <= bottom) or _SECTION.search(line.text):
+            if (top <= line.top and line.bottom <= bottom) or tool_named(line.text):
                 continue
             # Lines of header cells follow each other at the usual leading and in the
             # header's weight; the first body line is further down, past cell padding.
@@ -92,7 +85,9 @@ def header_band(lines: Sequence[Line]) -> tuple[float, float] | None:
                 and line.bold == best.bold
                 and not _ROW_OPENERS.match(line.text)
             )
-            above = top - reach <= line.bottom and line.top < top and _header_roles(line.text)
+            above = (
+                top - reach <= line.bottom and line.top < top and report_columns_named(line.text)
+            )
             beside = line.top < bottom and line.bottom > top and not _ROW_OPENERS.match(line.text)
             if below or above or beside:
                 top, bottom = min(top, line.top), max(bottom, line.bottom)
@@ -138,15 +133,6 @@ def _usual_gap(lines: Sequence[Line]) -> float:
     ordered = sorted(lines, key=lambda ln: ln.top)
     gaps = [b.top - a.bottom for a, b in pairwise(ordered) if b.top > a.bottom]
     return statistics.median(gaps) if gaps else 0.0
-
-
-def _header_roles(text: str) -> set[str]:
-    packed = _compact(text)
-    return {role for role, pattern in _HEADER_ROLES if pattern.search(packed)}
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s", "", text)
 
 
 def _inked(char: Char) -> bool:

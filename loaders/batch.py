@@ -45,7 +45,6 @@ from loaders.ingest import IngestSummary, enumerate_sources, fingerprint, parse_
 from loaders.locks import ingest_lock
 from loaders.models import sources
 from loaders.store import (
-    FAILED_BEFORE,
     KnownSource,
     LoadResult,
     ParseOutcome,
@@ -345,7 +344,7 @@ class _Batch:
             if result.status == "failed":
                 self.failed_here.add(sha256)
             elif result.status == "failed_before" and sha256 in self.failed_here:
-                result = replace(result, status="failed", reason=_first_reason(result.reason))
+                result = replace(result, status="failed")
             self.summary.add(result)
             if self.on_result is not None:
                 self.on_result(result)
@@ -370,11 +369,6 @@ class _Batch:
                 slot.future.cancel()
         self.pending.clear()
         self.summary.seconds = time.perf_counter() - self.started
-
-
-def _first_reason(reason: str | None) -> str | None:
-    """A recorded failure's reason without the note that it failed in an earlier run."""
-    return reason.removesuffix(FAILED_BEFORE) if reason else reason
 
 
 def _reason(error: BaseException) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import Join
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -240,79 +241,21 @@ corrections = cast(Table, CorrectionRow.__table__)
 ita_indicators = cast(Table, FrameworkIndicator.__table__)
 abbreviation_table = cast(Table, Abbreviation.__table__)
 
+
+def sources_with_reports() -> Join:
+    """Each source with the report version it became and that report's agency (both absent
+    for a source that failed)."""
+    return sources.outerjoin(reports, reports.c.id == sources.c.report_id).outerjoin(
+        agencies, agencies.c.id == reports.c.agency_id
+    )
+
+
+# The search index and the views are created by migration 0002, which writes their SQL out so
+# that it stays what it was; these are the names the queries use.
 SQLITE_SEARCH_TABLE = "item_search"
-SQLITE_SEARCH_DDL = (
-    f"CREATE VIRTUAL TABLE {SQLITE_SEARCH_TABLE} USING fts5("
-    "tokens, tokenize = \"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\")"
-)
 """SQLite full-text index over items: rowid = items.id, tokens = the item's Thai character
 clusters separated by spaces (loaders/search.py)."""
-POSTGRES_SEARCH_INDEX = "ix_items_search_text_trgm"
-POSTGRES_SEARCH_DDL = (
-    f"CREATE INDEX {POSTGRES_SEARCH_INDEX} ON items USING gin (search_text gin_trgm_ops)"
-)
-
 MEASURES_VIEW = "measures"
-MEASURES_VIEW_SQL = """
-CREATE VIEW measures AS
-SELECT a.agency_key,
-       r.agency_name AS agency,
-       r.agency_abbr,
-       r.fiscal_year_be,
-       r.fiscal_year_ce,
-       r.version AS report_version,
-       e.tool,
-       e.indicators,
-       (SELECT min(ei.number) FROM entry_indicators ei WHERE ei.entry_id = e.id)
-           AS indicator_number,
-       e.indicator_names AS indicator_name,
-       e.ordinal AS entry_ordinal,
-       i.ordinal,
-       i.heading,
-       i.text,
-       i.raw,
-       r.id AS report_id,
-       i.id AS item_id
-FROM items i
-JOIN entries e ON e.id = i.entry_id
-JOIN reports r ON r.id = i.report_id
-JOIN agencies a ON a.id = r.agency_id
-WHERE i.role = 'measure' AND NOT r.superseded
-"""
 """Every measure of the current version of every report, one row per measure."""
-
 REPORT_SUMMARY_VIEW = "report_summary"
-REPORT_SUMMARY_VIEW_SQL = """
-CREATE VIEW report_summary AS
-SELECT a.agency_key,
-       r.agency_name AS agency,
-       r.agency_abbr,
-       r.fiscal_year_be,
-       r.fiscal_year_ce,
-       r.version AS current_version,
-       (SELECT count(*) FROM reports v
-         WHERE v.agency_id = r.agency_id AND v.fiscal_year_be = r.fiscal_year_be) AS versions,
-       (SELECT count(*) FROM sources s JOIN reports v ON v.id = s.report_id
-         WHERE v.agency_id = r.agency_id AND v.fiscal_year_be = r.fiscal_year_be) AS sources,
-       (SELECT count(*) FROM entries e WHERE e.report_id = r.id) AS entries,
-       (SELECT count(DISTINCT ei.number) FROM entry_indicators ei
-         JOIN entries e ON e.id = ei.entry_id WHERE e.report_id = r.id) AS indicators_covered,
-       (SELECT count(*) FROM items i WHERE i.report_id = r.id AND i.role = 'measure')
-           AS measures,
-       (SELECT count(*) FROM items i WHERE i.report_id = r.id AND i.role = 'result') AS results,
-       (SELECT count(*) FROM items i WHERE i.report_id = r.id AND i.role = 'outcome')
-           AS outcomes,
-       (SELECT count(*) FROM items i WHERE i.report_id = r.id AND i.role = 'unit') AS units,
-       r.parser_version,
-       r.loaded_at,
-       r.id AS report_id
-FROM reports r
-JOIN agencies a ON a.id = r.agency_id
-WHERE NOT r.superseded
-"""
 """One row per agency per fiscal year: the current version and what it holds."""
-
-VIEWS: dict[str, str] = {
-    MEASURES_VIEW: MEASURES_VIEW_SQL,
-    REPORT_SUMMARY_VIEW: REPORT_SUMMARY_VIEW_SQL,
-}

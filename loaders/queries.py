@@ -14,20 +14,20 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from etl.compare import Measure, Pair, pair_measures
+from etl.normalise.dates import year_to_be
 from loaders import migrate, search
 from loaders.db import display_url, resolve_url, store_errors
-from loaders.models import MEASURES_VIEW, REPORT_SUMMARY_VIEW, agencies, reports, sources, urls
+from loaders.models import (
+    MEASURES_VIEW,
+    REPORT_SUMMARY_VIEW,
+    agencies,
+    reports,
+    sources,
+    sources_with_reports,
+    urls,
+)
 from loaders.store import Store, database_path
 from schemas.errors import StoreError, UsageError
-
-BE_OFFSET = 543
-"""Buddhist era = common era + 543."""
-
-
-def fiscal_year_be(year: int) -> int:
-    """A fiscal year as Buddhist era: years before 2400 are taken as common era (2024 ->
-    2567)."""
-    return year + BE_OFFSET if year < 2400 else year
 
 
 def open_store(db: str | None = None) -> Store:
@@ -167,7 +167,7 @@ def _label(measure: Measure | None) -> str | None:
 def compare(connection: Connection, agency: str, from_year: int, to_year: int) -> Comparison:
     """Pair an agency's measures of two years (current versions; CE years accepted)."""
     found = find_agency(connection, agency)
-    before, after = fiscal_year_be(from_year), fiscal_year_be(to_year)
+    before, after = year_to_be(from_year), year_to_be(to_year)
     pairs = pair_measures(
         year_measures(connection, _current_report(connection, found, before)),
         year_measures(connection, _current_report(connection, found, after)),
@@ -192,7 +192,7 @@ def measures(
         params["agency"] = find_agency(connection, agency).agency_key
     if fiscal_year is not None:
         clauses.append("fiscal_year_be = :year")
-        params["year"] = fiscal_year_be(fiscal_year)
+        params["year"] = year_to_be(fiscal_year)
     if tool is not None:
         clauses.append("tool = :tool")
         params["tool"] = tool.upper()
@@ -265,9 +265,7 @@ def source_rows(connection: Connection, *, failed_only: bool = False) -> Rows:
             sources.c.load_seconds,
             sources.c.loaded_at,
         )
-        .select_from(sources)
-        .outerjoin(reports, reports.c.id == sources.c.report_id)
-        .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
+        .select_from(sources_with_reports())
         .order_by(sources.c.id)
     )
     if failed_only:

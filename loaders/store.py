@@ -42,13 +42,15 @@ from loaders.models import (
     refs,
     reports,
     sources,
+    sources_with_reports,
 )
 from loaders.search import cluster_tokens, index_items, search_text
 from loaders.workers import DocumentTimeoutError, WorkerCrashedError
 from schemas.errors import InputError, StoreBusyError, StoreError
 from schemas.records import ExtractedDocument, Report
 
-FAILED_BEFORE = " (failed before, not retried)"
+_FAILED_BEFORE = " (failed before, not retried)"
+"""Said after the reason of a source that failed in an earlier run."""
 Status = Literal["new", "updated", "unchanged", "duplicate", "failed", "failed_before"]
 """``failed_before``: these bytes failed in an earlier run and are not tried again (a
 scheduled re-run reports them but does not fail for them; ``--retry-failed`` tries them)."""
@@ -137,8 +139,10 @@ class LoadResult:
     """Parsing and loading it took (None when it was not parsed)."""
 
     def line(self) -> str:
-        if self.status in ("failed", "failed_before"):
+        if self.status == "failed":
             return f"{self.path}: {self.reason}"
+        if self.status == "failed_before":
+            return f"{self.path}: {self.reason}{_FAILED_BEFORE}"
         what = f"{self.agency_key} {self.fiscal_year_be} version {self.version}"
         return f"{self.path}: {self.status} ({what})"
 
@@ -168,7 +172,7 @@ class KnownSource:
 
     def as_result(self, path: str) -> LoadResult:
         if self.status == "failed":
-            return LoadResult(path, "failed_before", f"{self.error}{FAILED_BEFORE}")
+            return LoadResult(path, "failed_before", self.error)
         return LoadResult(
             path,
             "unchanged",
@@ -338,9 +342,7 @@ def _known(
             reports.c.version,
             reports.c.id,
         )
-        .select_from(sources)
-        .outerjoin(reports, reports.c.id == sources.c.report_id)
-        .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
+        .select_from(sources_with_reports())
         .where(sources.c.sha256.in_(hashes), sources.c.parser_version == parser_version)
     )
     return {sha256: KnownSource(*rest) for sha256, *rest in connection.execute(query)}

@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import distributed
 import pytest
 from conftest import SAMPLES, Corpus, canonical_dump
 
 from loaders.batch import ingest_batch
 from loaders.workers import Limits
-
-distributed = pytest.importorskip("distributed", reason="needs ita-etl[cluster]")
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,7 @@ def abbreviation_for_agency(name: str) -> str | None:
     return None
 
 
+@cache
 def garbled_forms_of(abbr: str) -> frozenset[str]:
     """Spellings one confusable consonant away from ``abbr`` that are not real abbreviations."""
     confusables = confusable_letters()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -75,7 +76,10 @@ def match_name(name: str, edition: Edition) -> tuple[Indicator | None, float]:
     return best if best[1] >= MATCH_THRESHOLD else (None, best[1])
 
 
+@lru_cache(maxsize=4096)
 def parse_indicator_cell(text: str, edition: Edition) -> IndicatorCell:
+    """The indicators a cell names, reconciled with the framework (cached: the same cells
+    recur in every report of a year, and a row is asked about more than once)."""
     refs: list[IndicatorRef] = []
     warnings: list[str] = []
     for number, name, raw in _segments(text):

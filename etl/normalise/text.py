@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from etl.normalise.abbreviations import correct_garbled
 from etl.normalise.refs import find_refs
 from etl.normalise.thai import join_wrapped_words, to_arabic_digits
+from extractors.model import squash as collapse_space
 from schemas.records import Correction, Ref
 
-_SPACE = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 _URL_SPACE = re.compile(r"(?<![\w.])(www\.|https?://)\s+(?=[A-Za-z0-9])", re.IGNORECASE)
 _DOMAIN_SPACE = re.compile(
     r"(?<=[A-Za-z0-9]\.)\s+(?=(?:go|or|ac|co|in|net|com)\b\.?)", re.IGNORECASE
@@ -40,7 +41,8 @@ class NormalisedText:
 
 
 def squash(text: str) -> str:
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """NFC (never NFKC, which splits ำ), white space collapsed."""
+    return collapse_space(unicodedata.normalize("NFC", text))
 
 
 def tidy_spacing(text: str) -> str:
@@ -57,6 +59,8 @@ def normalise_text(raw: str, agency_abbr: str | None = None) -> NormalisedText:
     return NormalisedText(text, source, find_refs(text, source), corrections, removed)
 
 
+@lru_cache(maxsize=4096)
 def normalise_plain(raw: str, agency_abbr: str | None = None) -> str:
-    """Normalised text only, for titles and names."""
+    """Normalised text only, for titles and headings (cached: a heading is asked once for
+    every item under it)."""
     return normalise_text(raw, agency_abbr).text
