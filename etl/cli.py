@@ -168,14 +168,10 @@ def _print_rows(columns: list[str], rows: list[dict[str, Any]], format: RowsForm
         writer.writeheader()
         writer.writerows(rows)
     else:
-        from rich.table import Table
+        from etl.output import rows_table
 
-        table = Table(show_lines=True)
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
-        stdout.print(table)
+        cells = (("" if row[c] is None else str(row[c]) for c in columns) for row in rows)
+        stdout.print(rows_table(columns, cells))
 
 
 class LogFormat(StrEnum):

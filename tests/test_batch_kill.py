@@ -32,6 +32,12 @@ def reports_in(url: str) -> int:
         engine.dispose()
 
 
+def _default_interrupt() -> None:
+    # A shell starts background jobs with SIGINT ignored and children inherit that, so a
+    # suite run with `pytest &` would give the run no Ctrl-C to act on.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(folder: Path, url: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*ITA_ETL, "ingest", str(folder), "--db", url, "--workers", "2", "--quiet"],
@@ -39,6 +45,7 @@ def start(folder: Path, url: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_default_interrupt,
     )
 
 

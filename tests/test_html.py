@@ -212,3 +212,35 @@ def test_table_without_indicator_column_takes_indicators_from_their_own_rows() -
     assert counts == [(2, "รุ่น")]
     dates = [r.value for i in doc.items() for r in i.refs if r.kind == "date"]
     assert dates == ["2024-10-01"]
+
+
+def test_columns_the_schema_has_no_role_for_are_left_out() -> None:
+    """A period column ("ระยะเวลาดำเนินการ") sits between measure and outcome; its month
+    ranges must not become items, and the indicator spanning two rows covers both."""
+    page = (
+        "<p>มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน</p>"
+        "<p>เทศบาลตำบลหนองแก้ว ปีงบประมาณ ๒๕๖๗</p><table><thead><tr>"
+        "<th>ประเด็นการประเมิน</th><th>โครงการ/กิจกรรม</th><th>ระยะเวลาดำเนินการ</th>"
+        "<th>ผลลัพธ์</th><th>ผู้รับผิดชอบ</th></tr></thead><tbody>"
+        '<tr><td rowspan="2">ตัวชี้วัดที่ ๓ การใช้อำนาจ</td>'
+        "<td>๑. กำหนดหลักเกณฑ์การมอบหมายงานที่เป็นธรรม<br>๒. เปิดช่องทางร้องเรียนการใช้อำนาจ</td>"
+        "<td>ต.ค. ๖๖ - ก.ย. ๖๗</td><td>ไม่มีเรื่องร้องเรียน</td><td>กองช่าง</td></tr>"
+        "<tr><td>- จัดทำคู่มือการปฏิบัติงาน</td><td>ธ.ค. ๖๖</td><td>มีคู่มือ ๑ ฉบับ</td>"
+        "<td>สำนักปลัด</td></tr></tbody></table>"
+    )
+    doc = extract_bytes(page.encode(), "period-column.html")
+    assert (doc.report.agency_abbr, doc.report.fiscal_year_be) == ("ทต.หนองแก้ว", 2567)
+    assert [[i.number for i in e.indicators] for e in doc.entries] == [[3], [3]]
+    assert [[(i.role, i.text) for i in e.items] for e in doc.entries] == [
+        [
+            ("measure", "กำหนดหลักเกณฑ์การมอบหมายงานที่เป็นธรรม"),
+            ("measure", "เปิดช่องทางร้องเรียนการใช้อำนาจ"),
+            ("outcome", "ไม่มีเรื่องร้องเรียน"),
+            ("unit", "กองช่าง"),
+        ],
+        [
+            ("measure", "จัดทำคู่มือการปฏิบัติงาน"),
+            ("outcome", "มีคู่มือ 1 ฉบับ"),
+            ("unit", "สำนักปลัด"),
+        ],
+    ]

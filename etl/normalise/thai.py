@@ -159,3 +159,17 @@ def _frequencies() -> dict[str, int]:
 def word_frequency(word: str) -> int:
     """How often the Thai National Corpus has the word (0 when it does not)."""
     return _frequencies().get(word, 0)
+
+
+_BREAKABLE = re.compile(rf"\s+|[{THAI_LETTER}][{THAI_LETTER}.]*|[^\s{THAI_LETTER}]+")
+
+
+def line_break_pieces(text: str) -> list[str]:
+    """The text cut wherever a line may wrap: at spaces (kept as pieces) and between the
+    dictionary words of a Thai run. Thai writes no spaces between words, so a display that
+    wraps only at spaces, or anywhere, breaks words apart ("ข่|าวสาร")."""
+    pieces: list[str] = []
+    for match in _BREAKABLE.finditer(text):
+        piece = match.group(0)
+        pieces.extend(words(piece) if is_thai_letter(piece[0]) else (piece,))
+    return pieces
