@@ -10,8 +10,10 @@ runs ``ita-etl ingest`` as a real process on each into fresh SQLite databases:
   runs of their own) for 100 and for ``--count`` files (goal: within 20% of each other).
 
 Each timed run is repeated ``--repeat`` times, 1 and 2 workers alternately, and the fastest
-kept, since other work on the machine only ever slows a run down (on the 2-core VM this was
-written on, the same run varies by 15% from one minute to the next). Run by hand (about
+kept, since other work on the machine only ever slows a run down (on the 2-core VMs this was
+run on, the same run varies by 15-20% from one minute to the next: the CPU seconds of the
+same work vary as much). The speed-up of each round's adjacent pair of runs and their median
+are printed too, as a check on the best-against-best figure. Run by hand (about
 four minutes on two cores):
 
     .venv/bin/python benchmarks/batch_ingest.py [--count 1000] [--repeat 3]
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -149,12 +152,24 @@ def main() -> None:
         load_after = os.getloadavg()[0]
 
     speedup = one.seconds / two.seconds
+    round_speedups = [o.seconds / t.seconds for o, t in zip(one_runs, two_runs, strict=True)]
+    cpu_one = [r.cpu_seconds for r in one_runs]
     rerun_share = rerun.seconds / two.seconds
     memory_ratio = thousand.peak_tree_mb / hundred.peak_tree_mb
     rows = [
         ("documents/s, 1 worker", f"{sources / one.seconds:.1f}", ""),
         ("documents/s, 2 workers", f"{sources / two.seconds:.1f}", ""),
         ("speed-up, 2 workers / 1", f"{speedup:.2f}x", _goal(speedup >= 1.7, ">= 1.7x")),
+        (
+            "  per round (adjacent runs)",
+            ", ".join(f"{r:.2f}" for r in round_speedups),
+            f"median {statistics.median(round_speedups):.2f}x",
+        ),
+        (
+            "  1 worker's CPU s, same work",
+            f"{min(cpu_one):.0f}-{max(cpu_one):.0f} s",
+            "(the spread is the machine's speed changing)",
+        ),
         ("first run, 2 workers", f"{two.seconds:.1f} s", ""),
         (
             "  CPU-bound limit: CPU s / 2",
