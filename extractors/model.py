@@ -37,6 +37,9 @@ class Block:
     ordered_index: int | None = None
     raw: str | None = None
     """The text before Thai repair, where the reader repaired it (PDF lines)."""
+    after_break: bool = False
+    """A PDF line that follows a line its author ended (the reader saw room left on it):
+    it starts a new paragraph, as a ``<br>`` does in HTML."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from schemas.table_words import report_columns_named, tool_named
 Columns = list[tuple[float, float]]
 
 _ROW_OPENERS = re.compile(r"^\s*(ตัวชี้วัด|[0-9๐-๙]{1,2}\.\s)")
+_SEQUENCE_NUMBER = re.compile(r"^\s*[0-9๐-๙]{1,3}\.?\s*$")
 _GUTTER_PT = 2.0
 """Narrowest strip of white between two columns."""
 _WORD_GAP_EM = 0.55
@@ -50,12 +51,13 @@ def borderless_table(page: PageChars, previous: Columns | None) -> tuple[Table, 
         return None
     spanning = [ln for ln in body if _crosses(ln, columns)]
     rows: list[Row] = []
+    header: list[Char] = []
     if band is not None:
         header = [
             c for c in page.chars if band[0] - 0.5 <= (c["top"] + c["bottom"]) / 2 <= band[1] + 0.5
         ]
         rows.append(_row(page, header, columns))
-    rows.extend(_body_rows(page, body, spanning, columns))
+    rows.extend(_body_rows(page, body, spanning, columns, header))
     top = band[0] if band else body[0].top
     bbox = (columns[0][0], top, columns[-1][1], max(ln.bottom for ln in body))
     return Table(bbox, rows), columns
@@ -104,7 +106,11 @@ def _row(page: PageChars, chars: list[Char], columns: Columns) -> Row:
 
 
 def _body_rows(
-    page: PageChars, body: list[Line], spanning: list[Line], columns: Columns
+    page: PageChars,
+    body: list[Line],
+    spanning: list[Line],
+    columns: Columns,
+    header: Sequence[Char] = (),
 ) -> list[Row]:
     """Rows of a borderless body. A line running across the columns (a tool section, a
     note under the table) is a row of its own, its text in the first cell."""
@@ -113,6 +119,12 @@ def _body_rows(
         page.lines_of([c for c in chars if _in_column(c, columns, i)]) for i in range(len(columns))
     ]
     starts = _row_starts(segments, spanning)
+    # no rule shows where a column's lines wrap: the right end of its widest line, header
+    # included, is the best guess that never takes a wrap for a typed break
+    rights = [
+        _right_edge(column, [c for c in header if _in_column(c, columns, i)])
+        for i, column in enumerate(segments)
+    ]
     rows: list[Row] = []
     for top, bottom in zip(starts, [*starts[1:], float("inf")], strict=True):
         whole = [ln for ln in spanning if abs(ln.top - top) < 0.6]
@@ -121,12 +133,17 @@ def _body_rows(
             rows.append(Row(tuple(cells), page=page.number))
             continue
         cells = [
-            page.cell([s for s in column if top - 0.5 <= s.top < bottom - 0.5])
-            for column in segments
+            page.cell([s for s in column if top - 0.5 <= s.top < bottom - 0.5], right)
+            for column, right in zip(segments, rights, strict=True)
         ]
         if any(not c.is_empty for c in cells):
             rows.append(Row(tuple(cells), page=page.number))
     return rows
+
+
+def _right_edge(lines: Sequence[Line], header: Sequence[Char]) -> float | None:
+    edges = [line.x1 for line in lines] + [float(c["x1"]) for c in header]
+    return max(edges, default=None)
 
 
 def _usual_gap(lines: Sequence[Line]) -> float:
@@ -253,7 +270,8 @@ def _row_starts(segments: list[list[Line]], spanning: list[Line]) -> list[float]
     - a wider vertical gap between lines than inside cells (row padding);
     - a line in the first column opening an indicator ("ตัวชี้วัดที่ ๑"), unless it runs on
       from the line above it in the same cell with nothing else starting beside it (one
-      cell can name two indicators, one under the other).
+      cell can name two indicators, one under the other);
+    - every line of a first column that holds nothing but numbers (a ลำดับ column).
     """
     every = sorted((s for column in segments for s in column), key=lambda s: s.top)
     if not every and not spanning:
@@ -273,6 +291,8 @@ def _row_starts(segments: list[list[Line]], spanning: list[Line]) -> list[float]
     if every:
         starts.add(round(every[0].top, 1))
     first = segments[0] if segments else []
+    if len(first) > 1 and all(_SEQUENCE_NUMBER.match(line.text) for line in first):
+        starts.update(round(line.top, 1) for line in first)
     for index, line in enumerate(first):
         if not _ROW_OPENERS.match(line.text):
             continue

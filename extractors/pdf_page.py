@@ -3,6 +3,7 @@ visual lines into cell blocks (repaired text, the unrepaired text kept beside it
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,14 +54,61 @@ class PageChars:
         """Visual lines of some of this page's chars."""
         return lines_from_chars(chars, repair=repair, deduplicated=True)
 
-    def cell(self, lines: Sequence[Line]) -> Cell:
-        """A cell of visual lines; a line's repairs are counted once it lands in a cell."""
-        blocks = []
+    def cell(self, lines: Sequence[Line], right: float | None = None) -> Cell:
+        """A cell of visual lines; a line's repairs are counted once it lands in a cell.
+        ``right``: where the cell's lines wrap, if known, to tell typed line breaks."""
+        blocks: list[Block] = []
+        before: Line | None = None
         for line in lines:
             self.counts.update(dict(line.repairs))
-            if line.text.strip():
-                blocks.append(Block("line", line.text, line.bold, raw=line.raw))
+            if not line.text.strip():
+                continue
+            typed = before is not None and right is not None and typed_break(before, line, right)
+            blocks.append(Block("line", line.text, line.bold, raw=line.raw, after_break=typed))
+            before = line
         return Cell(tuple(blocks))
 
     def text(self, box: Bbox | None = None) -> list[str]:
         return [line.text for line in self.lines(box) if line.text.strip()]
+
+
+def typed_break(before: Line, line: Line, right: float) -> bool:
+    """Whether ``before`` ended where its author broke the line (Enter, ``<br>``), not where
+    it wrapped: the first phrase of ``line`` (up to its first space) would have fit after it.
+    A phrase is at least as wide as the word a producer wraps at, so a wrap never leaves that
+    much room, whatever the producer's Thai line breaker (checked with LibreOffice's ICU,
+    WeasyPrint's Pango and ReportLab on samples/pdf)."""
+    head = _first_phrase(line.chars)
+    if not any(str(c["text"]).isalnum() for c in head):
+        return False  # a bracket alone is the start of a unit too wide for the line
+    width = float(max(c["x1"] for c in head)) - float(min(c["x0"] for c in head))
+    spare = right - before.x1 - width
+    return spare > _ROOM_EM * line.size
+
+
+_ROOM_EM = 1.5
+"""Room that must be left beyond the phrase: a space, and the difference between what a
+producer measures and what it draws (ReportLab counts the width of Thai marks it draws
+with none, and wrapped lines with 0.4–1.1 em to spare in samples/pdf)."""
+
+
+def _first_phrase(chars: Sequence[Char]) -> list[Char]:
+    """The chars of a line up to its first space that a line may break at. A space next to
+    punctuation does not count: line breakers keep '"สอบถามเรา" (กล่อง' and '( www' whole."""
+    head: list[Char] = []
+    texts = [str(c["text"]) for c in chars]
+    for index, (char, text) in enumerate(zip(chars, texts, strict=True)):
+        if not text.isspace():  # a glyph with no text ("") is ink all the same
+            head.append(char)
+            continue
+        if not head:
+            continue
+        after = next((t for t in texts[index + 1 :] if t and not t.isspace()), "")
+        before = next((t for t in reversed(texts[:index]) if t and not t.isspace()), "")
+        if not (_is_punctuation(before[-1:]) or _is_punctuation(after[:1])):
+            break
+    return head
+
+
+def _is_punctuation(ch: str) -> bool:
+    return bool(ch) and unicodedata.category(ch)[0] in "PS"

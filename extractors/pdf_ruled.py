@@ -100,7 +100,7 @@ def _cell_chars(page: PageChars, boxes: list[Bbox]) -> list[list[Char]]:
 def _rows(page: PageChars, grid: list[list[Bbox | None]], carried: Sequence[Cell]) -> list[Row]:
     boxes = list(dict.fromkeys(box for row in grid for box in row if box is not None))
     content = {
-        box: page.cell(page.lines_of(chars))
+        box: _cell(page, box, chars)
         for box, chars in zip(boxes, _cell_chars(page, boxes), strict=True)
     }
     cells = [[content[box] if box else Cell() for box in row] for row in grid]
@@ -115,6 +115,15 @@ def _rows(page: PageChars, grid: list[list[Bbox | None]], carried: Sequence[Cell
         )
         for r, row in enumerate(grid)
     ]
+
+
+def _cell(page: PageChars, box: Bbox, chars: list[Char]) -> Cell:
+    """A ruled cell's lines wrap at its right rule less the padding its text keeps on the
+    left (taken as the same on both sides; centred text makes it larger, and so fewer
+    typed line breaks are seen, never more)."""
+    lines = page.lines_of(chars)
+    padding = min((line.x0 - box[0] for line in lines), default=0.0)
+    return page.cell(lines, right=box[2] - max(padding, 0.0))
 
 
 def _column_middles(grid: Sequence[Sequence[Bbox | None]]) -> list[float]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import threading
 import time
@@ -69,12 +70,22 @@ def test_a_held_lock_makes_the_next_ingest_refuse_or_wait(db_url: str, two_years
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(1.5)
+        told = first_stderr_line(waiting, timeout=60)
+        assert "waiting for it to finish" in told
+        time.sleep(0.5)
         assert waiting.poll() is None  # still waiting for us
     out, err = waiting.communicate(timeout=60)
-    assert waiting.returncode == 0, err
-    assert "waiting for it to finish" in err
+    assert waiting.returncode == 0, told + err
     assert "2 new" in out
+
+
+def first_stderr_line(process: subprocess.Popen[str], timeout: float) -> str:
+    """The process's first line on stderr; a fixed sleep instead raced the process's start
+    on a loaded machine (it had not reached the lock when the holder let go)."""
+    assert process.stderr is not None
+    ready, _, _ = select.select([process.stderr], [], [], timeout)
+    assert ready, f"nothing on stderr within {timeout} s"
+    return process.stderr.readline()
 
 
 @pytest.mark.slow

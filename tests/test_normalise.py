@@ -12,9 +12,10 @@ from etl.normalise.abbreviations import (
 )
 from etl.normalise.indicators import parse_indicator_cell
 from etl.normalise.refs import find_refs
-from etl.normalise.split import split_paragraph
+from etl.normalise.split import split_cell, split_paragraph
 from etl.normalise.text import normalise_text
 from etl.normalise.thai import join_wrapped_words, to_arabic_digits
+from extractors.model import Block, Cell
 from schemas.framework import edition_for
 
 EDITION, _ = edition_for(2566)
@@ -152,3 +153,32 @@ def test_indicator_named_without_number_and_unknown_name() -> None:
     unknown = parse_indicator_cell("ตัวชี้วัดที่ 12 การบริหารความเสี่ยง", EDITION)
     assert [(i.number, i.name) for i in unknown.indicators] == [(12, "การบริหารความเสี่ยง")]
     assert "not in the framework" in unknown.warnings[0]
+
+
+def _joined(*lines: str) -> str:
+    (piece,) = split_cell(Cell(tuple(Block("line", line) for line in lines)))
+    return piece.text
+
+
+def test_pdf_lines_wrapped_between_thai_words_join_without_a_space() -> None:
+    # held-out WeasyPrint rendering of "กำหนดหลักเกณฑ์การมอบหมายงานที่เป็นธรรม" wrapped
+    # after มอบหมาย: the page shows no space there, and the source had none
+    assert _joined("กำหนดหลักเกณฑ์การมอบหมาย", "งานที่เป็นธรรม") == ("กำหนดหลักเกณฑ์การมอบหมายงานที่เป็นธรรม")
+
+
+def test_pdf_line_wrap_keeps_a_space_before_an_abbreviation_and_outside_thai() -> None:
+    assert _joined("จริยธรรมของ", "สด. เพื่อเป็นแนวทาง") == "จริยธรรมของ สด. เพื่อเป็นแนวทาง"
+    assert _joined("ภายใน", "ม.ค. 2568") == "ภายใน ม.ค. 2568"
+    assert _joined("คิดเป็นร้อยละ", "92.43") == "คิดเป็นร้อยละ 92.43"
+    assert _joined("POPUP BOX", "สอบถามเรา") == "POPUP BOX สอบถามเรา"
+    assert _joined("(ww", "w.dla.go.th)") == "(www.dla.go.th)"
+
+
+def test_typed_line_break_starts_a_new_item() -> None:
+    cell = Cell((Block("line", "สำนักปลัด"), Block("line", "กองคลัง", after_break=True)))
+    assert [p.text for p in split_cell(cell)] == ["สำนักปลัด", "กองคลัง"]
+
+
+def test_pdf_line_wrap_keeps_the_space_before_a_letter_number() -> None:
+    # regression: "ที่" | "มท 0803.4/ว 16" glued to "ที่มท" lost the document reference
+    assert _joined("ตามหนังสือที่", "มท 0803.4/ว 16") == "ตามหนังสือที่ มท 0803.4/ว 16"
