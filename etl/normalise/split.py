@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from etl.normalise.abbreviations import table as abbreviation_table
 from etl.normalise.thai import THAI_LETTER, to_arabic_digits
 from extractors.model import Block, Cell
-from schemas.framework import abbreviations, month_names
+from schemas.framework import month_names
 
 BULLETS = (
     "-–—•●○◦▪▫■□►▶➢➤✓✔❖◆◇⁃∙·*\uf0a7\uf0b7\uf0d8\uf0fc\uf076\uf0a8\uf06c\uf06e\uf075\uf0e0\uf0d2"
@@ -155,15 +156,9 @@ def _wrap_joiner(before: str, after: str) -> str:
     if _breaks_a_url(before, after):
         return ""
     word = _STARTS_THAI_WORD.match(after)
-    if _ENDS_THAI.search(before) and word and word.group(0) not in _abbreviations():
+    if _ENDS_THAI.search(before) and word and word.group(0) not in abbreviation_table():
         return ""
     return " "
-
-
-@cache
-def _abbreviations() -> frozenset[str]:
-    """Abbreviations written without a dot ("มท" of a letter number)."""
-    return frozenset(a.abbr for a in abbreviations())
 
 
 def _paragraphs(blocks: tuple[Block, ...]) -> list[Block]:
