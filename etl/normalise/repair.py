@@ -98,7 +98,9 @@ _NIKHAHIT_AA = re.compile(f"([{CONSONANT}])\u0e4d([{TONE}]*)\u0e32")
 _TONE_NIKHAHIT_AA = re.compile(f"([{CONSONANT}])([{TONE}]+)\u0e4d[\u0e32\u0e33]")
 _SPACE_AA = re.compile(f"([{CONSONANT}])[ {_ZERO_WIDTH}]+([{TONE}]*)[\u0e32\u0e33]")
 _TONE_SPACE_AA = re.compile(f"([{CONSONANT}])([{TONE}]+)[ {_ZERO_WIDTH}]+[\u0e32\u0e33]")
-_DOUBLED_AM = re.compile("\u0e33\u0e32|\u0e4d\u0e33|\u0e33\u0e4d")
+_DOUBLED_AM = re.compile("\u0e33[\u0e32\u0e4d]+|\u0e4d+\u0e33")
+"""ำ with the aa or nikhahit glyphs it was drawn from left beside it, however many (a fake-bold
+redraw repeats them): one pass removes them all, so that repairing is idempotent."""
 # Step 4.
 _SPACE_BEFORE_MARK = re.compile(f"(?<=[{THAI_LETTER}])[ {_ZERO_WIDTH}]+(?=[{MARK}])")
 # Step 5: a tone-class mark typed before the vowel mark of the same cluster.
