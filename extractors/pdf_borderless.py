@@ -110,7 +110,7 @@ def _body_rows(
     body: list[Line],
     spanning: list[Line],
     columns: Columns,
-    header: Sequence[Char] = (),
+    header: Sequence[Char],
 ) -> list[Row]:
     """Rows of a borderless body. A line running across the columns (a tool section, a
     note under the table) is a row of its own, its text in the first cell."""

@@ -55,5 +55,5 @@ def test_regression_typed_line_break_in_a_ruled_cell_is_two_units() -> None:
     # "สำนักปลัด" ends with room for "กองคลัง" beside it: the author broke the line, so the
     # cell holds two units, as the <br> makes it in HTML (it was one unit "สำนักปลัด กองคลัง")
     doc = extract_file(FIXTURES / "typed_line_break_purisa_ruled.pdf")
-    html_units = [[u.text for u in e.items_with_role("unit")] for e in doc.entries]
-    assert html_units == [["สำนักปลัด"], ["สำนักปลัด", "กองคลัง"], ["กองคลัง"], ["สำนักปลัด"]]
+    units = [[u.text for u in e.items_with_role("unit")] for e in doc.entries]
+    assert units == [["สำนักปลัด"], ["สำนักปลัด", "กองคลัง"], ["กองคลัง"], ["สำนักปลัด"]]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from etl.normalise.abbreviations import table as abbreviation_table
-from etl.normalise.thai import THAI_LETTER, to_arabic_digits
+from etl.normalise.thai import THAI_LETTER, is_thai_letter, to_arabic_digits
 from extractors.model import Block, Cell
 from schemas.framework import month_names
 
@@ -140,7 +140,6 @@ def _breaks_a_url(before: str, after: str) -> bool:
     return any(m.start() < cut < m.end() for m in _URL.finditer(tail.group(0) + head.group(0)))
 
 
-_ENDS_THAI = re.compile(f"[{THAI_LETTER}]$")
 _STARTS_THAI_WORD = re.compile(f"^[{THAI_LETTER}]+(?![{THAI_LETTER}.])")
 
 
@@ -156,7 +155,7 @@ def _wrap_joiner(before: str, after: str) -> str:
     if _breaks_a_url(before, after):
         return ""
     word = _STARTS_THAI_WORD.match(after)
-    if _ENDS_THAI.search(before) and word and word.group(0) not in abbreviation_table():
+    if is_thai_letter(before[-1:]) and word and word.group(0) not in abbreviation_table():
         return ""
     return " "
 
