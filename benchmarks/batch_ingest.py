@@ -38,7 +38,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import make_corpus
 
-ITA_ETL = [sys.executable, "-m", "etl.cli"]
+ITA_ETL = [sys.executable, "-m", "etl.app.cli"]
 REPORT_SUFFIXES = (".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".tsv")
 
 

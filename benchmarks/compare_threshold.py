@@ -3,7 +3,7 @@
 Reads the labelled pairs in tests/data/measure_pairs.tsv and prints, per similarity: the lowest
 score of a true pair, the highest of a different pair, the gap between them, the threshold
 that makes the fewest mistakes (the middle of the widest such interval) and the mistakes made
-at ``etl.compare.CHANGED_THRESHOLD``. Run by hand from the repository root:
+at ``etl.transform.compare.CHANGED_THRESHOLD``. Run by hand from the repository root:
 
     .venv/bin/python benchmarks/compare_threshold.py
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from etl.compare import CHANGED_THRESHOLD, dice, measure_key, ngrams, similarity
-from etl.normalise.thai import words
+from etl.transform.compare import CHANGED_THRESHOLD, dice, measure_key, ngrams, similarity
+from extractors.thai.words import words
 
 PAIRS = Path(__file__).parents[1] / "tests" / "data" / "measure_pairs.tsv"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pdfplumber
 
-from etl.pipeline import extract_bytes
+from etl.transform.pipeline import extract_bytes
 from schemas.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

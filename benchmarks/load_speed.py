@@ -31,9 +31,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-from etl.pipeline import extract_file
+from etl import Database, IngestOptions
+from etl.transform.pipeline import extract_file
 from loaders import search
-from loaders.ingest import ingest
 from loaders.models import items
 from loaders.store import Store, _insert_with_ids, allocate_ids, insert_items
 
@@ -122,8 +122,9 @@ def bare_executemany(store: Store, rows: list[dict[str, Any]]) -> float:
 
 
 def run(label: str, url: str, n: int, repeat: int) -> None:
+    with Database(url) as database:
+        database.ingest([SAMPLES / "dla_2566.txt"], options=IngestOptions(workers=0))
     with Store(url) as store:
-        ingest([SAMPLES / "dla_2566.txt"], store)
         with store.engine.connect() as c:
             entry_id, report_id = c.execute(text("SELECT id, report_id FROM entries LIMIT 1")).one()
         plain = synthetic_rows(n, entry_id, report_id)

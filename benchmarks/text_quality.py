@@ -4,7 +4,7 @@
 
 PATH is a PDF or a folder searched recursively (default ../shared/realdocs). For every file and
 for the totals it prints Thai characters, defects per 1,000 Thai characters by kind (the kinds
-of ../shared/domain.md, counted by ``etl.normalise.quality``) and the share of Thai words not
+of ../shared/domain.md, counted by ``extractors.thai.quality``) and the share of Thai words not
 in the dictionary, for raw pdfplumber ``extract_text``, raw pypdfium2 ``get_text_range``,
 poppler's ``pdftotext`` (when installed) and ``ita-etl text``. Totals weight files by size.
 ``--speed`` also times glyph recovery plus ``extract_tables`` against bare ``extract_tables``.
@@ -24,9 +24,9 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 
-from etl.normalise.quality import DEFECT_KINDS, TextQuality, measure
 from extractors.pdf_glyphs import GlyphRecovery
 from extractors.pdf_text import document_text
+from extractors.thai.quality import DEFECT_KINDS, TextQuality, measure
 from schemas.errors import ItaEtlError
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdocs"

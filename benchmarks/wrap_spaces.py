@@ -8,7 +8,7 @@ text equals its source's once white space is ignored, it compares where the spac
 the source the PDF was rendered from: spurious spaces (in the PDF's text, not the source's)
 and missing ones. Two ways of joining the lines, in the same run: the baseline puts a space
 at every wrap (as pdfplumber's ``extract_text`` does), ita-etl puts none between Thai letters
-(``etl.normalise.split._wrap_joiner``), except before an abbreviation.
+(``etl.transform.normalise.split._wrap_joiner``), except before an abbreviation.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from etl import extract_file
-from etl.normalise import split
+from etl.transform.normalise import split
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

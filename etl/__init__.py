@@ -1,59 +1,98 @@
 """ita-etl: Thai ITA integrity-measure reports from PDF, HTML and text into SQL.
 
-The public API. Parsing is a pure function (``extract_file`` / ``extract_bytes``); loading and
-querying live in ``loaders`` and are re-exported here for notebooks.
+The public API (docs/api.md). Parsing is a pure function (``extract_file`` /
+``extract_bytes``); a ``Database`` loads, queries and exports, for notebooks and for the
+``ita-etl`` command alike. Everything is imported on first use, so that ``import etl`` (and
+any module under it) costs nothing it does not need.
 """
 
-from typing import Any
+from __future__ import annotations
 
-from etl.pipeline import PARSER_VERSION, extract_bytes, extract_file
-from schemas.errors import (
-    CorruptDocumentError,
-    DocumentTooLargeError,
-    EmptyInputError,
-    EncryptedDocumentError,
-    InputError,
-    ItaEtlError,
-    NoReportTableError,
-    ScannedDocumentError,
-    StoreBusyError,
-    StoreError,
-    UnrecognisedColumnsError,
-    UnsupportedFormatError,
-    UsageError,
-)
-from schemas.records import (
-    Correction,
-    Entry,
-    ExtractedDocument,
-    IndicatorRef,
-    Item,
-    Ref,
-    Report,
-    SourceInfo,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from etl.app.api import compare_years, export_views, ingest, measures, reports, search, sources
+    from etl.app.database import Database
+    from etl.orchestrate.batch import IngestOptions
+    from etl.transform.pipeline import PARSER_VERSION, extract_bytes, extract_file
+    from schemas.errors import (
+        CorruptDocumentError,
+        DocumentTimeoutError,
+        DocumentTooLargeError,
+        EmptyInputError,
+        EncryptedDocumentError,
+        InputError,
+        ItaEtlError,
+        NoReportTableError,
+        ParseError,
+        ScannedDocumentError,
+        StoreBusyError,
+        StoreError,
+        UnrecognisedColumnsError,
+        UnsupportedFormatError,
+        UsageError,
+        WorkerCrashedError,
+        WorkerError,
+    )
+    from schemas.records import (
+        Correction,
+        Entry,
+        ExtractedDocument,
+        IndicatorRef,
+        Item,
+        Ref,
+        Report,
+        SourceInfo,
+    )
 
 __version__ = "0.1.0"
 
-_API = {
-    "compare_years": "compare",
-    "export_views": "export_views",
-    "ingest": "ingest",
-    "measures": "measures",
-    "reports": "reports",
-    "search": "search",
-    "sources": "sources",
+_ERRORS = (
+    "CorruptDocumentError",
+    "DocumentTimeoutError",
+    "DocumentTooLargeError",
+    "EmptyInputError",
+    "EncryptedDocumentError",
+    "InputError",
+    "ItaEtlError",
+    "NoReportTableError",
+    "ParseError",
+    "ScannedDocumentError",
+    "StoreBusyError",
+    "StoreError",
+    "UnrecognisedColumnsError",
+    "UnsupportedFormatError",
+    "UsageError",
+    "WorkerCrashedError",
+    "WorkerError",
+)
+_RECORDS = (
+    "Correction",
+    "Entry",
+    "ExtractedDocument",
+    "IndicatorRef",
+    "Item",
+    "Ref",
+    "Report",
+    "SourceInfo",
+)
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(_ERRORS, "schemas.errors"),
+    **dict.fromkeys(_RECORDS, "schemas.records"),
+    **dict.fromkeys(("PARSER_VERSION", "extract_bytes", "extract_file"), "etl.transform.pipeline"),
+    "Database": "etl.app.database",
+    "IngestOptions": "etl.orchestrate.batch",
+    **dict.fromkeys(
+        ("compare_years", "export_views", "ingest", "measures", "reports", "search", "sources"),
+        "etl.app.api",
+    ),
 }
-"""The notebook API (etl/api.py, docs/api.md), imported on first use because it brings in
-pandas and SQLAlchemy. ``compare`` is ``compare_years`` here: ``etl.compare`` is the module
-of the pairing rules."""
 
 
 def __getattr__(name: str) -> Any:
-    if name in _API:
-        from etl import api
-
-        return getattr(api, _API[name])
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'etl' has no attribute {name!r}")
 
 
@@ -61,16 +100,20 @@ __all__ = [
     "PARSER_VERSION",
     "Correction",
     "CorruptDocumentError",
+    "Database",
+    "DocumentTimeoutError",
     "DocumentTooLargeError",
     "EmptyInputError",
     "EncryptedDocumentError",
     "Entry",
     "ExtractedDocument",
     "IndicatorRef",
+    "IngestOptions",
     "InputError",
     "ItaEtlError",
     "Item",
     "NoReportTableError",
+    "ParseError",
     "Ref",
     "Report",
     "ScannedDocumentError",
@@ -80,6 +123,8 @@ __all__ = [
     "UnrecognisedColumnsError",
     "UnsupportedFormatError",
     "UsageError",
+    "WorkerCrashedError",
+    "WorkerError",
     "compare_years",
     "export_views",
     "extract_bytes",

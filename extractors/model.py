@@ -2,7 +2,7 @@
 
 A reader only says what the file shows (a list item, a paragraph, a visual line, a bold run);
 deciding what the rows mean (header, section, indicator, measures) is done once for all
-formats by ``etl.structure``.
+formats by ``etl.transform.structure``.
 """
 
 from __future__ import annotations

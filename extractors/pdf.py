@@ -5,8 +5,8 @@ Each page's chars are first recovered from what the PDF's own fonts say
 (``pdf_ruled``), a borderless one from where its text sits (``pdf_borderless``); each cell's
 chars become visual lines of repaired Thai with the unrepaired text kept
 (``extractors.pdf_text``). What the rows mean (header, sections, a row that a page break cut
-in two) is decided by ``etl.structure``, as for every format; this module only tells it what
-the geometry shows.
+in two) is decided by ``etl.transform.structure``, as for every format; this module only
+tells it what the geometry shows.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def read_pdf(data: bytes, password: str | None = None) -> RawDocument:
 def _raw_tables(placed: list[_Placed]) -> list[RawTable]:
     """Tables in reading order. A table whose last row had no bottom rule on its page was
     cut by the page break, so the next page's first row continues it. A closed rule says
-    nothing (Word and LibreOffice close a cut row's cells at the break): ``etl.structure``
+    nothing (Word and LibreOffice close a cut row's cells at the break): ``etl.transform.structure``
     then decides from what the row holds."""
     tables = []
     for index, item in enumerate(placed):

@@ -20,7 +20,7 @@ the file itself supports, using in turn:
 3. ``symbol``: Wingdings, Wingdings 2, Webdings and Symbol codes to Unicode symbols;
 4. ``pua``: Thai PUA codes to the letters they draw (HarfBuzz's table).
 
-Only then do string-level repairs (``etl.normalise.repair``) and dictionary checks run. The
+Only then do string-level repairs (``extractors.thai.repair``) and dictionary checks run. The
 per-font work is cached in a ``GlyphRecovery``, one per document.
 """
 
@@ -45,7 +45,7 @@ from pdfminer.psparser import LIT, PSLiteral
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.pdf import PDF
 
-from etl.normalise.repair import PUA_THAI
+from extractors.thai.repair import PUA_THAI
 
 log = logging.getLogger(__name__)
 

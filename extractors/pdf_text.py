@@ -2,7 +2,7 @@
 
 Per page: chars recovered from the PDF itself (``extractors.pdf_glyphs``), grouped into
 clusters (a base glyph and the marks drawn after it, in content-stream order), clusters into
-visual lines, and each line's text repaired by ``etl.normalise.repair.repair_thai``.
+visual lines, and each line's text repaired by ``extractors.thai.repair.repair_thai``.
 
 Clusters are why this is not pdfplumber's ``extract_text``: it sorts glyphs by x, and Word and
 PowerPoint place a zero-width Thai mark at or past the right edge of its base, so an x-sort
@@ -21,9 +21,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from etl.normalise.repair import repair_thai
 from extractors.pdf_glyphs import Char, GlyphRecovery, base_font_name
 from extractors.pdfdoc import open_pdf, require_text_layer
+from extractors.thai.repair import repair_thai
 from schemas.errors import CorruptDocumentError
 
 _SPACES = re.compile(" {2,}")

@@ -5,11 +5,11 @@ one or the abbreviation table knows its name, else its name without spaces; so "
 "กรมส่งเสริมการปกครองท้องถิ่น" are one agency.
 
 Two sources hold the same content when their records are equal after the comparison key of
-``etl.compare.text_key`` (digits Arabic, expansions contracted, white space removed): the same
-report as text, HTML and PDF is one version, not three. The hash is over the set of
-(tool, indicators, role, heading, text) — not the row layout, which differs between formats
-(one row per measure under a rowspan, or one row per indicator) — and numbers are kept, so a
-corrected figure is a new version.
+``etl.transform.compare.text_key`` (digits Arabic, expansions contracted, white space
+removed): the same report as text, HTML and PDF is one version, not three. The hash is over
+the set of (tool, indicators, role, heading, text) — not the row layout, which differs
+between formats (one row per measure under a rowspan, or one row per indicator) — and numbers
+are kept, so a corrected figure is a new version.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from etl.compare import text_key
-from etl.normalise.abbreviations import abbreviation_for_agency
+from etl.transform.compare import text_key
+from etl.transform.normalise.abbreviations import abbreviation_for_agency
 from schemas.records import ExtractedDocument, Report
 
 

@@ -64,6 +64,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             engine.dispose()
 
 
+def refresh_reference_data(engine: Engine) -> None:
+    """Rewrite the reference tables in a transaction of their own (``ita-etl db upgrade``:
+    the framework or the abbreviation table may change without a schema revision)."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE: True})
+        with connection.begin():
+            refresh_reference(connection)
+
+
 def refresh_reference(connection: Connection) -> None:
     """Rewrite the framework and abbreviation tables from schemas/data."""
     connection.execute(delete(ita_indicators))

@@ -258,4 +258,6 @@ clusters separated by spaces (loaders/search.py)."""
 MEASURES_VIEW = "measures"
 """Every measure of the current version of every report, one row per measure."""
 REPORT_SUMMARY_VIEW = "report_summary"
+EXPORT_VIEWS = (MEASURES_VIEW, REPORT_SUMMARY_VIEW)
+"""The analysts' views, in the order ``export`` writes them (docs/schema.md)."""
 """One row per agency per fiscal year: the current version and what it holds."""

@@ -1,8 +1,9 @@
 """Reading the store back: measures, a year-on-year comparison, search hits, sources.
 
 Every query reads the current version of each report (``reports.superseded`` false) unless it
-says otherwise. Results are plain rows (lists of dicts) so that the CLI prints them and
-``etl.api`` turns them into DataFrames.
+says otherwise. Results are plain rows (column names and a dict per row) so that the CLI
+prints them and ``etl.app.api`` turns them into DataFrames; ``etl.app.database.Database`` is
+how both call these functions.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from etl.compare import Measure, Pair, pair_measures
-from etl.normalise.dates import year_to_be
+from etl.transform.compare import Measure, Pair, pair_measures
+from etl.transform.normalise.dates import year_to_be
 from loaders import migrate, search
 from loaders.db import display_url, resolve_url, store_errors
 from loaders.models import (
+    EXPORT_VIEWS,
     MEASURES_VIEW,
-    REPORT_SUMMARY_VIEW,
     agencies,
     reports,
     sources,
@@ -126,6 +127,18 @@ def year_measures(connection: Connection, report_id: int) -> list[Measure]:
     ]
 
 
+COMPARE_COLUMNS = (
+    "indicator",
+    "status",
+    "from",
+    "to",
+    "similarity",
+    "from_indicator",
+    "to_indicator",
+)
+"""The columns of a comparison's rows (docs/compare.md)."""
+
+
 @dataclass(frozen=True)
 class Comparison:
     """One agency's measures of two fiscal years, paired."""
@@ -212,8 +225,8 @@ def measures(
 
 def view_rows(connection: Connection, view: str) -> Rows:
     """Every row of one of the analysts' views."""
-    if view not in (MEASURES_VIEW, REPORT_SUMMARY_VIEW):
-        raise UsageError(f"no view {view!r}")
+    if view not in EXPORT_VIEWS:
+        raise UsageError(f"no view {view!r}; the views are {', '.join(EXPORT_VIEWS)}")
     order = "agency_key, fiscal_year_be" + (
         ", entry_ordinal, ordinal" if view == MEASURES_VIEW else ""
     )

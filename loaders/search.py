@@ -16,7 +16,6 @@ Both indexes are written in the loading transaction, so they never disagree with
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -24,13 +23,9 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
-from etl.normalise.thai import to_arabic_digits
+from extractors.thai.chars import to_arabic_digits
+from extractors.thai.words import offline_pythainlp
 from loaders.models import SQLITE_SEARCH_TABLE
-
-os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
-os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-
-from pythainlp.tokenize import subword_tokenize
 
 _WHITE_SPACE = re.compile(r"\s+")
 _LIKE_SPECIAL = re.compile(r"([\\%_])")
@@ -49,6 +44,9 @@ def search_text(text_: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _clusters(run: str) -> tuple[str, ...]:
+    offline_pythainlp()
+    from pythainlp.tokenize import subword_tokenize
+
     return tuple(subword_tokenize(run, engine="tcc", keep_whitespace=False))
 
 

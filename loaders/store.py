@@ -28,8 +28,8 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, text, up
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from etl import pipeline
-from etl.compare import indicator_label
+from etl.transform import pipeline
+from etl.transform.compare import indicator_label
 from loaders import migrate
 from loaders.content import agency_key, content_sha256
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
@@ -45,8 +45,14 @@ from loaders.models import (
     sources_with_reports,
 )
 from loaders.search import cluster_tokens, index_items, search_text
-from loaders.workers import DocumentTimeoutError, WorkerCrashedError
-from schemas.errors import InputError, StoreBusyError, StoreError
+from schemas.errors import (
+    InputError,
+    Stage,
+    StoreBusyError,
+    StoreError,
+    retryable_stage,
+    stage_of,
+)
 from schemas.records import ExtractedDocument, Report
 
 _FAILED_BEFORE = " (failed before, not retried)"
@@ -71,7 +77,7 @@ class ParseOutcome:
     error_type: str | None = None
     error: str | None = None
     parse_seconds: float = 0.0
-    stage: Literal["input", "parse", "worker"] | None = None
+    stage: Stage | None = None
     """For a failure: input (an ``InputError``: the bytes were rejected, so the same bytes and
     parser version are not parsed again), parse (the parser raised unexpectedly) or worker
     (over the time or memory limit, or the worker died: not parsed again either, until
@@ -112,16 +118,8 @@ class ParseOutcome:
             type(error).__name__,
             " ".join(reason.split()),
             time.perf_counter() - started,
-            _stage(error),
+            stage_of(error),
         )
-
-
-def _stage(error: BaseException) -> Literal["input", "parse", "worker"]:
-    if isinstance(error, InputError):
-        return "input"
-    if isinstance(error, MemoryError | DocumentTimeoutError | WorkerCrashedError):
-        return "worker"
-    return "parse"
 
 
 @dataclass(frozen=True)
@@ -164,7 +162,7 @@ class KnownSource:
     def settled(self) -> bool:
         """Nothing to do: loaded, rejected as input, or over a worker's limits (parse and
         load failures are retried; ``--retry-failed`` retries every failure)."""
-        return self.status != "failed" or self.stage in ("input", "worker")
+        return self.status != "failed" or not retryable_stage(self.stage)
 
     def skips(self, retry_failed: bool) -> bool:
         """Whether a batch leaves these bytes alone (``retry_failed``: not if they failed)."""
@@ -204,10 +202,18 @@ class Store:
         self.close()
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """A connection for queries; database errors come out as ``StoreError``."""
+    def reading(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """A connection for queries; database errors come out as ``StoreError``.
+
+        ``snapshot``: every query sees the same committed state (PostgreSQL: one REPEATABLE
+        READ, read-only transaction; SQLite in WAL mode: one read transaction already does)."""
         with store_errors(self.url), self.engine.connect() as connection:
-            yield connection
+            if snapshot and connection.dialect.name == "postgresql":
+                connection = connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -239,6 +245,16 @@ class Store:
                 chunk = wanted[start : start + _LOOKUP_CHUNK]
                 found.update(_known(connection, chunk, parser_version))
         return found
+
+    def failed_locations(self, parser_version: str) -> list[str]:
+        """Where the sources whose last attempt by ``parser_version`` failed were found."""
+        query = (
+            select(sources.c.path)
+            .where(sources.c.status == "failed", sources.c.parser_version == parser_version)
+            .order_by(sources.c.id)
+        )
+        with self.reading() as connection:
+            return list(dict.fromkeys(connection.execute(query).scalars()))
 
     def load(self, outcome: ParseOutcome, *, retry_failed: bool = False) -> LoadResult:
         """Write one document (or record its failure) in one transaction.

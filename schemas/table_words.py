@@ -1,6 +1,6 @@
 """The words that say what a part of a report table is: its column headers, its tool sections.
 
-Shared by the interpretation of every format (``etl.structure``) and by the borderless PDF
+Shared by the interpretation of every format (``etl.transform.structure``) and by the borderless PDF
 reader, which has to find the header row before there are cells to interpret.
 """
 

@@ -13,7 +13,7 @@ import os
 import sys
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,30 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
+from etl.app.database import Database
+from etl.orchestrate import batch
+from etl.orchestrate.batch import IngestOptions, IngestSummary
+from etl.orchestrate.sources import expand_sources
+from loaders.store import Store
+
 SAMPLES = Path(__file__).parents[1] / "samples"
+
+
+def ingest(db: str, sources: Sequence[str | Path], **options: Any) -> IngestSummary:
+    """Ingest through ``etl.Database``, the object the CLI uses; ``options`` are
+    ``IngestOptions`` fields (and ``from_list``)."""
+    from_list = options.pop("from_list", None)
+    with Database(db) as database:
+        return database.ingest(sources, from_list=from_list, options=IngestOptions(**options))
+
+
+def ingest_into(store: Store, sources: Sequence[str | Path], **options: Any) -> IngestSummary:
+    """Ingest into an open ``Store`` (a test watching its engine), in this process unless
+    ``options`` say otherwise."""
+    options.setdefault("workers", 0)
+    return batch.ingest(store, expand_sources(sources), IngestOptions(**options))
+
+
 PG_URL = os.environ.get("ITA_ETL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -72,7 +95,7 @@ def two_years(tmp_path: Path) -> Path:
 # --- batch ingestion (issue 5): corpora, several fresh databases, canonical dumps ------------
 
 ROOT = Path(__file__).parents[1]
-ITA_ETL = [sys.executable, "-m", "etl.cli"]
+ITA_ETL = [sys.executable, "-m", "etl.app.cli"]
 """The command line, run as a real process (the batch tests kill it, time it, race it)."""
 
 

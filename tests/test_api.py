@@ -1,4 +1,4 @@
-"""The notebook API (etl.api, docs/api.md): DataFrames from the store, on both databases."""
+"""The notebook API (etl.app.api, docs/api.md): DataFrames from the store, on both databases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import etl
-from etl import api
+from etl.app import api
 from schemas.errors import StoreError
 
 
@@ -27,7 +27,7 @@ def test_the_api_returns_dataframes(db_url: str, two_years: Path, tmp_path: Path
     assert len(api.measures(db_url, tool="eit", fiscal_year=2567)) == 3
     assert api.measures(db_url, fiscal_year=2560).empty
 
-    pairs = api.compare("สถ.", 2566, 2567, db=db_url)
+    pairs = api.compare_years("สถ.", 2566, 2567, db=db_url)
     assert pairs["status"].value_counts().to_dict() == {
         "carried": 9,
         "changed": 3,
@@ -53,7 +53,7 @@ def test_the_api_returns_dataframes(db_url: str, two_years: Path, tmp_path: Path
 
 def test_etl_reexports_the_api() -> None:
     assert etl.measures is api.measures
-    assert etl.compare_years is api.compare
+    assert etl.compare_years is api.compare_years
     assert etl.search is api.search
 
 

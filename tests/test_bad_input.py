@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-CLI = [sys.executable, "-m", "etl.cli"]
+CLI = [sys.executable, "-m", "etl.app.cli"]
 
 CASES = {
     "empty.txt": (b"", "the file is empty"),

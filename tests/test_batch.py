@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ITA_ETL, SAMPLES, Corpus, CorpusFile, canonical_dump
+from conftest import ITA_ETL, SAMPLES, Corpus, CorpusFile, canonical_dump, ingest
 
-from loaders.batch import expand_sources, ingest_batch
-from loaders.workers import Limits
+from etl.orchestrate.sources import expand_sources
+from etl.orchestrate.workers import Limits
 from schemas.errors import UsageError
 
 AGENCY_TYPES = {"องค์การบริหารส่วนตำบล": "อบต.", "เทศบาลตำบล": "ทต.", "เทศบาลเมือง": "ทม."}
@@ -55,8 +55,8 @@ def test_parallel_and_serial_ingest_give_identical_contents(
     (corpus.folder / "zz_copy" / "empty1.txt").write_bytes(b"")
     (corpus.folder / "zz_copy" / "empty2.txt").write_bytes(b"")
     serial, parallel = fresh_db(), fresh_db()
-    one = ingest_batch([str(corpus.folder)], serial, workers=0, keep_results=True)
-    two = ingest_batch([str(corpus.folder)], parallel, workers=2, keep_results=True)
+    one = ingest(serial, [str(corpus.folder)], workers=0, keep_results=True)
+    two = ingest(parallel, [str(corpus.folder)], workers=2, keep_results=True)
     assert [r.line() for r in one.results] == [r.line() for r in two.results]
     by_name = {Path(r.path).name: r for r in one.results}
     assert by_name["report.md"].status == "unchanged"  # the copy, after its original
@@ -81,7 +81,7 @@ def test_a_rerun_of_an_unchanged_corpus_parses_nothing(
     reports, bad = corpus.of_kind("report"), [f for f in corpus.ingested if f.kind == "bad"]
     assert reports and bad
 
-    first = ingest_batch([str(corpus.folder)], db_url, workers=2)
+    first = ingest(db_url, [str(corpus.folder)], workers=2)
     keys = {expected_key(f) for f in reports}
     assert first.parsed == len(corpus.ingested)
     assert first.counts["failed"] == len(bad)
@@ -94,7 +94,7 @@ def test_a_rerun_of_an_unchanged_corpus_parses_nothing(
     assert len(before["reports"]) == first.counts["new"] + first.counts["updated"]
     assert {r[7] for r in before["sources"] if r[6] == "failed"} == {"input"}
 
-    second = ingest_batch([str(corpus.folder)], db_url, workers=2)
+    second = ingest(db_url, [str(corpus.folder)], workers=2)
     assert second.parsed == 0
     assert second.counts["unchanged"] == len(reports)
     assert second.counts["failed_before"] == len(bad)
@@ -110,19 +110,19 @@ def test_retry_failed_parses_only_what_failed(
     (corpus.folder / "zz_slow.pdf").write_bytes(slow_pdf)
     db = str(tmp_path / "ita.db")
     bad = [f for f in corpus.ingested if f.kind == "bad"]
-    first = ingest_batch([str(corpus.folder)], db, workers=2, limits=Limits(doc_timeout=2))
+    first = ingest(db, [str(corpus.folder)], workers=2, limits=Limits(doc_timeout=2))
     assert first.counts["failed"] == len(bad) + 1
     slow = next(r for r in first.failed if r.path.endswith("zz_slow.pdf"))
     assert slow.reason == "timed out after 2 s"
 
-    rerun = ingest_batch([str(corpus.folder)], db, workers=2, limits=Limits(doc_timeout=2))
+    rerun = ingest(db, [str(corpus.folder)], workers=2, limits=Limits(doc_timeout=2))
     assert rerun.parsed == 0  # the timeout is recorded, not tried again on every run
 
-    retried = ingest_batch([], db, retry_failed=True, workers=2, limits=Limits(doc_timeout=2))
+    retried = ingest(db, [], retry_failed=True, workers=2, limits=Limits(doc_timeout=2))
     assert retried.parsed == retried.total == len(bad) + 1
-    narrowed = ingest_batch(
-        [str(corpus.folder / "zz_slow.pdf")],
+    narrowed = ingest(
         db,
+        [str(corpus.folder / "zz_slow.pdf")],
         retry_failed=True,
         workers=1,
         limits=Limits(doc_timeout=2),
@@ -150,7 +150,7 @@ def test_sources_come_from_paths_globs_urls_and_a_list_file(two_years: Path) -> 
     with pytest.raises(UsageError, match="cannot read the list"):
         expand_sources([], from_list=two_years / "missing.txt")
     with pytest.raises(UsageError, match="nothing to ingest"):
-        ingest_batch([], str(two_years.parent / "ita.db"))
+        ingest(str(two_years.parent / "ita.db"), [])
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -207,13 +207,13 @@ def test_workers_zero_runs_in_process_and_bad_options_are_usage_errors(
     two_years: Path, tmp_path: Path
 ) -> None:
     db = str(tmp_path / "ita.db")
-    summary = ingest_batch([str(two_years)], db, workers=0, keep_results=True)
+    summary = ingest(db, [str(two_years)], workers=0, keep_results=True)
     assert [r.status for r in summary.results] == ["new", "new"]
     with pytest.raises(UsageError, match="unknown executor"):
-        ingest_batch([str(two_years)], db, executor="threads")
+        ingest(db, [str(two_years)], executor="threads")
     with pytest.raises(UsageError, match="dask://HOST:PORT"):
-        ingest_batch([str(two_years)], db, executor="dask://")
+        ingest(db, [str(two_years)], executor="dask://")
     copy = tmp_path / "copy"
     shutil.copytree(two_years, copy)
     with pytest.raises(UsageError, match="--workers"):
-        ingest_batch([str(copy)], db, workers=-1)
+        ingest(db, [str(copy)], workers=-1)

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from etl.cli import app
+from etl.app.cli import app
 
 DOCS = (Path(__file__).parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
 

@@ -11,10 +11,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import ingest_into
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.compare import (
+from etl.transform.compare import (
     CHANGED_THRESHOLD,
     Measure,
     Pair,
@@ -23,8 +24,7 @@ from etl.compare import (
     similarity,
     text_key,
 )
-from etl.pipeline import extract_file
-from loaders.ingest import ingest
+from etl.transform.pipeline import extract_file
 from loaders.queries import compare, open_store
 from loaders.store import Store
 
@@ -169,7 +169,7 @@ def test_a_year_against_itself_is_all_carried(year: list[tuple[int, str]]) -> No
 
 def test_compare_from_the_store(db_url: str, two_years: Path) -> None:
     with Store(db_url) as store:
-        ingest([two_years], store)
+        ingest_into(store, [two_years])
     with open_store(db_url) as store, store.reading() as c:
         comparison = compare(c, "สถ", 2023, 2024)  # CE years, abbreviation without the dot
         by_name = compare(c, "กรมส่งเสริมการปกครองท้องถิ่น", 2566, 2567)
@@ -185,6 +185,6 @@ def test_compare_names_an_unknown_agency(db_url: str, two_years: Path, agency: s
     from schemas.errors import UsageError
 
     with Store(db_url) as store:
-        ingest([two_years], store)
+        ingest_into(store, [two_years])
     with open_store(db_url) as store, store.reading() as c, pytest.raises(UsageError):
         compare(c, agency, 2566, 2567)

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import distributed
 import pytest
-from conftest import SAMPLES, Corpus, canonical_dump
+from conftest import SAMPLES, Corpus, canonical_dump, ingest
 
-from loaders.batch import ingest_batch
-from loaders.workers import Limits
+from etl.orchestrate.workers import Limits
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +42,8 @@ def test_the_dask_executor_loads_what_the_local_one_does(
     (corpus.folder / "zz_slow.pdf").write_bytes(slow_pdf)
     local, cluster = fresh_db(), fresh_db()
     limits = Limits(doc_timeout=5)  # far from any real report, far below the 14 s of slow_pdf
-    here = ingest_batch([str(corpus.folder)], local, workers=2, limits=limits)
-    there = ingest_batch([str(corpus.folder)], cluster, executor=scheduler, limits=limits)
+    here = ingest(local, [str(corpus.folder)], workers=2, limits=limits)
+    there = ingest(cluster, [str(corpus.folder)], executor=scheduler, limits=limits)
     assert here.counts == there.counts
     assert there.parsed == len(corpus.ingested) + 1
     slow = next(r for r in there.failed if r.path.endswith("zz_slow.pdf"))
@@ -58,12 +57,12 @@ def test_a_file_changed_at_the_same_path_is_parsed_again(scheduler: str, tmp_pat
     original = (SAMPLES / "dla_2567.html").read_text(encoding="utf-8")
     report.write_text(original, encoding="utf-8")
     db = str(tmp_path / "ita.db")
-    first = ingest_batch([str(report)], db, executor=scheduler, keep_results=True)
+    first = ingest(db, [str(report)], executor=scheduler, keep_results=True)
     report.write_text(
         original.replace("จัดให้มีช่องทางการแจ้งเบาะแส", "จัดให้มีช่องทางการรับแจ้งเบาะแส"),
         encoding="utf-8",
     )
-    second = ingest_batch([str(report)], db, executor=scheduler, keep_results=True)
+    second = ingest(db, [str(report)], executor=scheduler, keep_results=True)
     assert [(r.status, r.version) for r in first.results + second.results] == [
         ("new", 1),
         ("updated", 2),

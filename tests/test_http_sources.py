@@ -19,11 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ITA_ETL, SAMPLES, canonical_dump
+from conftest import ITA_ETL, SAMPLES, canonical_dump, ingest
 from sqlalchemy import create_engine, text
 
 from loaders import migrate
-from loaders.batch import ingest_batch
 from loaders.db import make_engine, resolve_url
 from schemas.errors import UsageError
 
@@ -123,14 +122,14 @@ def test_urls_are_downloaded_once_then_asked_conditionally(site: Site, tmp_path:
     urls = [site.url(p) for p in ("/ita/2566.txt", "/ita/2567.html", "/ita/nongbua.md")]
     db, blobs = str(tmp_path / "ita.db"), tmp_path / "ita-etl-blobs"
 
-    first = ingest_batch(urls, db, workers=1, keep_results=True)
+    first = ingest(db, urls, workers=1, keep_results=True)
     assert [r.status for r in first.results] == ["new", "new", "new"]
     assert [r.path for r in first.results] == urls
     for page in site.pages.values():  # every download kept under its sha256
         sha = hashlib.sha256(page.body).hexdigest()
         assert (blobs / sha[:2] / sha).read_bytes() == page.body
 
-    second = ingest_batch(urls, db, workers=0, keep_results=True)
+    second = ingest(db, urls, workers=0, keep_results=True)
     assert [r.status for r in second.results] == ["unchanged"] * 3
     assert second.parsed == 0
     assert site.answers("/ita/2566.txt") == [200, 304]
@@ -143,13 +142,13 @@ def test_urls_are_downloaded_once_then_asked_conditionally(site: Site, tmp_path:
     page = site.pages["/ita/2566.txt"]
     page.body = page.body.decode().replace("จัดทำคู่มือแผนกลยุทธ์", "จัดทำคู่มือแผนยุทธศาสตร์").encode()
     page.etag = '"v2"'
-    third = ingest_batch(urls[:1], db, workers=0, keep_results=True)
+    third = ingest(db, urls[:1], workers=0, keep_results=True)
     assert [(r.status, r.version) for r in third.results] == [("updated", 2)]
     assert site.answers("/ita/2566.txt") == [200, 304, 200]
 
     # and then takes it down: the run says so, the versions and their bytes stay
     del site.pages["/ita/2566.txt"]
-    gone = ingest_batch(urls[:1], db, workers=0, keep_results=True)
+    gone = ingest(db, urls[:1], workers=0, keep_results=True)
     assert [(r.status, r.reason) for r in gone.results] == [("failed", "HTTP 404 Not Found")]
     dump = canonical_dump(db)
     assert [(r[0], r[1], r[2]) for r in dump["reports"] if r[1] == 2566] == [
@@ -165,10 +164,10 @@ def test_lost_downloads_are_fetched_again_in_full(site: Site, tmp_path: Path) ->
     publish_samples(site)
     url = site.url("/ita/2566.txt")
     db, blobs = str(tmp_path / "ita.db"), tmp_path / "kept"
-    ingest_batch([url], db, workers=0, blobs=blobs)
+    ingest(db, [url], workers=0, blobs=blobs)
     for blob in blobs.glob("*/*"):
         blob.unlink()
-    again = ingest_batch([url], db, workers=0, blobs=blobs, keep_results=True)
+    again = ingest(db, [url], workers=0, blobs=blobs, keep_results=True)
     assert [r.status for r in again.results] == ["unchanged"]
     assert site.log[-1][1:] == (200, {})  # no validator sent: the bytes were gone
     assert len(list(blobs.glob("*/*"))) == 1
@@ -216,12 +215,12 @@ def test_downloads_are_kept_beside_sqlite_and_postgresql_needs_a_folder(
     publish_samples(site)
     url = site.url("/ita/2566.txt")
     if db_url.startswith("sqlite"):
-        ingest_batch([url], db_url, workers=0)
+        ingest(db_url, [url], workers=0)
         assert len(list((tmp_path / "ita-etl-blobs").glob("*/*"))) == 1
         return
     with pytest.raises(UsageError, match="--blobs"):
-        ingest_batch([url], db_url, workers=0)
-    ingest_batch([url], db_url, workers=0, blobs=tmp_path / "shared")
+        ingest(db_url, [url], workers=0)
+    ingest(db_url, [url], workers=0, blobs=tmp_path / "shared")
     assert len(list((tmp_path / "shared").glob("*/*"))) == 1
 
 
@@ -231,18 +230,19 @@ def test_upgrade_from_0002_keeps_the_reports_and_adds_urls(
     engine = make_engine(resolve_url(db_url))
     try:
         migrate.upgrade(engine, "0002")
-        from loaders.ingest import ingest
+        from etl.orchestrate import batch
+        from etl.orchestrate.sources import expand_sources
         from loaders.store import Store
 
         with Store(db_url, upgrade=False) as store:  # loading files needs nothing of 0003
-            ingest([two_years], store)
+            batch.ingest(store, expand_sources([two_years]), batch.IngestOptions(workers=0))
         migrate.upgrade(engine)
         assert migrate.current(engine) == "0003"
     finally:
         engine.dispose()
     publish_samples(site)
-    summary = ingest_batch(
-        [site.url("/ita/nongbua.md")], db_url, workers=0, blobs=tmp_path / "b", keep_results=True
+    summary = ingest(
+        db_url, [site.url("/ita/nongbua.md")], workers=0, blobs=tmp_path / "b", keep_results=True
     )
     assert [r.status for r in summary.results] == ["new"]
     check = create_engine(resolve_url(db_url))

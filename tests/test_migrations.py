@@ -7,11 +7,11 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import ingest_into
 from sqlalchemy import inspect, text
 
 from loaders import migrate
 from loaders.db import make_engine, resolve_url
-from loaders.ingest import ingest
 from loaders.models import Base
 from loaders.queries import open_store, search_items
 from loaders.store import Store
@@ -117,7 +117,7 @@ def test_upgrade_from_the_previous_revision_keeps_and_indexes_the_rows(
         engine.dispose()
     # and the store goes on loading into the upgraded database
     with Store(db_url) as store:
-        ingest([two_years], store)
+        ingest_into(store, [two_years])
     with open_store(db_url) as store, store.reading() as c:
         years = c.execute(text("SELECT fiscal_year_be FROM report_summary ORDER BY 1"))
         assert list(years.scalars()) == [2565, 2566, 2567]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from etl.normalise.abbreviations import (
+from etl.transform.normalise.abbreviations import (
     abbreviation_for_agency,
     contract_expansions,
     correct_garbled,
     find_known,
 )
-from etl.normalise.indicators import parse_indicator_cell
-from etl.normalise.refs import find_refs
-from etl.normalise.split import split_cell, split_paragraph
-from etl.normalise.text import normalise_text
-from etl.normalise.thai import join_wrapped_words, to_arabic_digits
+from etl.transform.normalise.indicators import parse_indicator_cell
+from etl.transform.normalise.refs import find_refs
+from etl.transform.normalise.split import split_cell, split_paragraph
+from etl.transform.normalise.text import normalise_text
 from extractors.model import Block, Cell
+from extractors.thai.chars import to_arabic_digits
+from extractors.thai.words import join_wrapped_words
 from schemas.framework import edition_for
 
 EDITION, _ = edition_for(2566)

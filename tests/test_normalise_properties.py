@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.normalise.dates import be_to_ce, ce_to_be, find_dates, year_to_be
-from etl.normalise.thai import THAI_DIGITS, to_arabic_digits
+from etl.transform.normalise.dates import be_to_ce, ce_to_be, find_dates, year_to_be
+from extractors.thai.chars import THAI_DIGITS, to_arabic_digits
 
 FULL_MONTHS = [
     "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",

@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from etl.normalise.thai import line_break_pieces
-from etl.output import rows_table, wrap
+from etl.app.output import rows_table, wrap
+from extractors.thai.words import line_break_pieces
 
 
 def _render(text: str, width: int) -> list[str]:

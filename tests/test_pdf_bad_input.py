@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
-CLI = [sys.executable, "-m", "etl.cli", "extract"]
+CLI = [sys.executable, "-m", "etl.app.cli", "extract"]
 
 CASES = {
     "encrypted.pdf": "encrypted; open it with --password",

@@ -14,8 +14,7 @@ import pdfplumber
 import pytest
 from typer.testing import CliRunner
 
-from etl.cli import app
-from etl.normalise.quality import count_defects, measure
+from etl.app.cli import app
 from extractors.pdf_glyphs import (
     SYMBOL_FONTS,
     GlyphRecovery,
@@ -27,6 +26,7 @@ from extractors.pdf_glyphs import (
 )
 from extractors.pdf_text import document_text, lines_from_chars, read_document_text
 from extractors.pdfdoc import open_pdf, pages_without_text, require_text_layer
+from extractors.thai.quality import count_defects, measure
 from schemas.errors import (
     CorruptDocumentError,
     EmptyInputError,

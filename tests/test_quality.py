@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from etl.normalise.quality import (
+from extractors.thai.quality import (
     TextQuality,
     count_defects,
     measure,

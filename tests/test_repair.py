@@ -11,9 +11,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from etl.normalise.quality import count_defects
-from etl.normalise.repair import PUA_THAI, orphan_marks, repair_thai
-from etl.normalise.thai import dictionary
+from extractors.thai.quality import count_defects
+from extractors.thai.repair import PUA_THAI, orphan_marks, repair_thai
+from extractors.thai.words import dictionary
 
 
 def repaired(text: str) -> str:

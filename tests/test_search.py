@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ingest_into
 
-from etl.normalise.thai import thai_words_of
-from etl.normalise.thai import words as newmm
-from etl.pipeline import extract_file
-from loaders.ingest import ingest
+from etl.transform.pipeline import extract_file
+from extractors.thai.words import thai_words_of
+from extractors.thai.words import words as newmm
 from loaders.queries import open_store, search_items
 from loaders.search import cluster_tokens, search_text
 from loaders.store import Store
@@ -29,7 +29,7 @@ SAMPLES = Path(__file__).parents[1] / "samples"
 @pytest.fixture
 def loaded(db_url: str, two_years: Path) -> Iterator[Store]:
     with Store(db_url) as store:
-        ingest([two_years], store)
+        ingest_into(store, [two_years])
     with open_store(db_url) as store:
         yield store
 

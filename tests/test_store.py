@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ingest_into
 from sqlalchemy import event, func, select, text
 
-from etl import pipeline
+from etl.orchestrate.parse import parse_source
+from etl.orchestrate.sources import enumerate_sources
+from etl.transform import pipeline
 from loaders.content import agency_key, content_sha256
-from loaders.ingest import enumerate_sources, ingest, parse_source
 from loaders.models import Base, items, reports, sources
 from loaders.store import Store
 from schemas.errors import UsageError
@@ -43,7 +45,7 @@ def statuses(summary: Any) -> list[str]:
 
 
 def test_ingest_twice_changes_nothing(store: Store, two_years: Path) -> None:
-    first = ingest([two_years], store)
+    first = ingest_into(store, [two_years])
     assert statuses(first) == ["new", "new"]
     after_first = counts(store)
     assert after_first["reports"] == 2
@@ -52,7 +54,7 @@ def test_ingest_twice_changes_nothing(store: Store, two_years: Path) -> None:
         measures = c.execute(select(func.count()).where(items.c.role == "measure")).scalar()
     assert measures == 13 + 15
 
-    second = ingest([two_years], store)
+    second = ingest_into(store, [two_years])
     assert statuses(second) == ["unchanged", "unchanged"]
     assert counts(store) == after_first
 
@@ -60,7 +62,7 @@ def test_ingest_twice_changes_nothing(store: Store, two_years: Path) -> None:
 def test_the_same_report_in_another_format_is_one_version(store: Store, tmp_path: Path) -> None:
     for name in ("dla_2566.txt", "dla_2566.html"):
         shutil.copy(SAMPLES / name, tmp_path / name)
-    summary = ingest([tmp_path / "dla_2566.txt", tmp_path / "dla_2566.html"], store)
+    summary = ingest_into(store, [tmp_path / "dla_2566.txt", tmp_path / "dla_2566.html"])
     assert statuses(summary) == ["new", "duplicate"]
     c = counts(store)
     assert (c["sources"], c["reports"], c["entries"]) == (2, 1, 9)
@@ -72,7 +74,7 @@ def test_the_same_report_in_another_format_is_one_version(store: Store, tmp_path
 def test_a_changed_file_becomes_a_new_version_and_the_old_is_kept(
     store: Store, two_years: Path
 ) -> None:
-    ingest([two_years], store)
+    ingest_into(store, [two_years])
     before = counts(store)
     report = two_years / "dla_2567.html"
     report.write_text(
@@ -81,7 +83,7 @@ def test_a_changed_file_becomes_a_new_version_and_the_old_is_kept(
         ),
         encoding="utf-8",
     )
-    summary = ingest([two_years], store)
+    summary = ingest_into(store, [two_years])
     assert statuses(summary) == ["unchanged", "updated"]
     assert summary.results[1].version == 2
     after = counts(store)
@@ -106,7 +108,7 @@ def test_a_failing_document_is_recorded_and_the_batch_goes_on(
 ) -> None:
     (two_years / "empty.txt").write_bytes(b"")
     (two_years / "minutes.md").write_text("# minutes\n\nno table here\n", encoding="utf-8")
-    summary = ingest([two_years], store)
+    summary = ingest_into(store, [two_years])
     assert summary.counts["new"] == 2
     assert summary.counts["failed"] == 2
     with store.engine.connect() as c:
@@ -120,7 +122,7 @@ def test_a_failing_document_is_recorded_and_the_batch_goes_on(
     assert failed[0].error == "the file is empty"
     # rejected input is not parsed again: reported failed, nothing written
     before = counts(store)
-    again = ingest([two_years], store)
+    again = ingest_into(store, [two_years])
     assert again.counts["failed_before"] == 2 and again.counts["unchanged"] == 2
     assert again.counts["failed"] == 0 and again.failed == []
     assert counts(store) == before
@@ -155,7 +157,7 @@ def test_an_interrupted_document_leaves_no_rows_and_loads_on_a_rerun(
 
     event.listen(store.engine, "before_cursor_execute", crash_after_items)
     try:
-        summary = ingest([two_years / "dla_2566.txt"], store)
+        summary = ingest_into(store, [two_years / "dla_2566.txt"])
     finally:
         event.remove(store.engine, "before_cursor_execute", crash_after_items)
     assert state["rows"] == 13 + 21 + 9 + 13  # all of the seed's items were in, then undone
@@ -169,7 +171,7 @@ def test_an_interrupted_document_leaves_no_rows_and_loads_on_a_rerun(
         row = conn.execute(select(sources.c.status, sources.c.stage)).one()
     assert tuple(row) == ("failed", "load")
 
-    rerun = ingest([two_years / "dla_2566.txt"], store)
+    rerun = ingest_into(store, [two_years / "dla_2566.txt"])
     assert statuses(rerun) == ["new"]
     c = counts(store)
     assert (c["sources"], c["reports"], c["entries"]) == (1, 1, 9)
@@ -178,10 +180,10 @@ def test_an_interrupted_document_leaves_no_rows_and_loads_on_a_rerun(
 def test_a_new_parser_version_parses_again(
     store: Store, two_years: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ingest([two_years], store)
+    ingest_into(store, [two_years])
     before = counts(store)
     monkeypatch.setattr(pipeline, "PARSER_VERSION", "1.0+test")
-    summary = ingest([two_years], store)
+    summary = ingest_into(store, [two_years])
     # same records from the new parser: recorded as another source of the same versions
     assert statuses(summary) == ["duplicate", "duplicate"]
     after = counts(store)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from etl.cli import app
+from etl.app.cli import app
 
 runner = CliRunner()
 

@@ -1,7 +1,7 @@
 """Reports fetched from URLs: the validators of the last download for a conditional GET.
 
 Adds the ``urls`` table (one row per URL). The downloaded bytes live in the blob store, a
-folder named by their sha256 (loaders/blobs.py), not in the database.
+folder named by their sha256 (etl/orchestrate/blobs.py), not in the database.
 
 Revision ID: 0003
 Revises: 0002

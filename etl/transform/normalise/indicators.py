@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from etl.normalise.thai import THAI_LETTER, to_arabic_digits
+from extractors.thai.chars import THAI_LETTER, to_arabic_digits
 from schemas.framework import Edition, Indicator
 from schemas.records import IndicatorRef
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, ParamSpec, TypeVar
 
-from loaders.workers import Limits, SandboxPool
+from etl.orchestrate.workers import Limits, SandboxPool
 from schemas.errors import UsageError
 
 P = ParamSpec("P")

@@ -17,10 +17,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from etl.normalise.abbreviations import correct_garbled
-from etl.normalise.refs import find_refs
-from etl.normalise.thai import join_wrapped_words, to_arabic_digits
+from etl.transform.normalise.abbreviations import correct_garbled
+from etl.transform.normalise.refs import find_refs
 from extractors.model import squash as collapse_space
+from extractors.thai.chars import to_arabic_digits
+from extractors.thai.words import join_wrapped_words
 from schemas.records import Correction, Ref
 
 _URL_SPACE = re.compile(r"(?<![\w.])(www\.|https?://)\s+(?=[A-Za-z0-9])", re.IGNORECASE)

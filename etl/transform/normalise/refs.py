@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from etl.normalise.dates import find_dates, year_to_be
-from etl.normalise.thai import THAI_LETTER, words
+from etl.transform.normalise.dates import find_dates, year_to_be
+from extractors.thai.chars import THAI_LETTER
+from extractors.thai.words import words
 from schemas.records import Ref, RefKind
 
 _URL = re.compile(

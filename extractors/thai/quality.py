@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from etl.normalise.thai import (
+from extractors.thai.chars import (
     CID,
     CONSONANT,
     MARK,
@@ -30,9 +30,8 @@ from etl.normalise.thai import (
     THAI_LETTER,
     TONE,
     VOWEL_MARK,
-    is_word,
-    thai_words_of,
 )
+from extractors.thai.words import is_word, thai_words_of
 
 # A well-formed cluster tail: a consonant, at most one vowel mark, at most one tone-class mark
 # (a tone mark, thanthakhat, yamakkan or nikhahit), then optionally ำ. Any mark not consumed

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from etl.normalise.abbreviations import table as abbreviation_table
-from etl.normalise.thai import THAI_LETTER, is_thai_letter, to_arabic_digits
+from etl.transform.normalise.abbreviations import table as abbreviation_table
 from extractors.model import Block, Cell
+from extractors.thai.chars import THAI_LETTER, is_thai_letter, to_arabic_digits
 from schemas.framework import month_names
 
 BULLETS = (

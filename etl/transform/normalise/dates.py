@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from etl.normalise.thai import to_arabic_digits
+from extractors.thai.chars import to_arabic_digits
 from schemas.framework import month_names
 
 BE_OFFSET = 543

@@ -27,38 +27,26 @@ import os
 import queue
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import select
-
-from etl import pipeline
-from loaders import fetch
-from loaders.blobs import BlobStore
-from loaders.ingest import IngestSummary, enumerate_sources, fingerprint, parse_source
+from etl.orchestrate import fetch
+from etl.orchestrate.blobs import BlobStore
+from etl.orchestrate.parse import parse_source
+from etl.orchestrate.sources import fingerprint
+from etl.orchestrate.workers import InlineExecutor, Limits, SandboxPool
+from etl.transform import pipeline
+from loaders import urls
 from loaders.locks import ingest_lock
-from loaders.models import sources
-from loaders.store import (
-    KnownSource,
-    LoadResult,
-    ParseOutcome,
-    Store,
-    database_path,
-)
-from loaders.workers import (
-    DocumentTimeoutError,
-    InlineExecutor,
-    Limits,
-    SandboxPool,
-    WorkerCrashedError,
-)
-from schemas.errors import UsageError
+from loaders.store import KnownSource, LoadResult, ParseOutcome, Store, database_path
+from schemas.errors import ItaEtlError, UsageError
 
 CHUNK = 64
 """Sources hashed (or fetched) together and looked up in one query."""
@@ -67,48 +55,138 @@ _BACKLOG = 1024
 """Settled results that may wait behind a slow document before the feeder is held back."""
 _POLL_SECONDS = 0.1
 BLOBS_DIR_NAME = "ita-etl-blobs"
+WINDOW_PER_WORKER = 32
+"""Documents parsed ahead of the oldest not yet loaded, per worker: enough that one slow PDF
+at the head of the line does not leave the other workers idle."""
 
 
-# --- what to ingest ---------------------------------------------------------------------
+# --- how a batch runs, and who hears about it ---------------------------------------------
 
 
-def expand_sources(specs: Iterable[str | Path], *, from_list: Path | None = None) -> list[str]:
-    """Files, folders, globs and http(s) URLs, plus the lines of a list file (``-``: stdin;
-    blank lines and ``#`` comments skipped), to the locations to ingest: each once, files in
-    a stable order. Raises ``UsageError`` for a path that matches nothing, before any work."""
-    given = [str(s) for s in specs]
-    if from_list is not None:
-        given += _read_list(from_list)
-    found: dict[str, None] = {}
-    for spec in given:
-        if fetch.is_url(spec):
-            found[spec] = None
-        else:
-            found.update((str(p), None) for p in enumerate_sources([spec]))
-    return list(found)
+@dataclass(frozen=True)
+class IngestOptions:
+    """How a batch runs; every field's default is the ``ita-etl ingest`` default."""
+
+    workers: int | None = None
+    """Worker processes parsing at once; None: one per core; 0: in this process, with no
+    time limit or isolation."""
+    executor: str = "local"
+    """``local``, or ``dask://HOST:PORT`` for a Dask cluster."""
+    limits: Limits = field(default_factory=Limits)
+    retry_failed: bool = False
+    """Parse again only the sources recorded as failed (narrowed to the sources named)."""
+    blobs: Path | None = None
+    """Folder keeping downloaded reports; None: ``ita-etl-blobs`` beside a SQLite file."""
+    wait: bool = False
+    """Wait for another ingest holding the database instead of failing."""
+    keep_results: bool = True
+    """Keep every source's result in the summary (a batch of thousands keeps failures only)."""
 
 
-def _read_list(path: Path) -> list[str]:
-    import sys
+class Reporter(Protocol):
+    """Who hears how a batch goes: the CLI's progress bar and log lines, or nobody."""
 
-    try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot read the list {path}: {error.strerror}") from None
-    lines = [line.strip() for line in text.splitlines()]
-    return [line for line in lines if line and not line.startswith("#")]
+    def start(self, total: int) -> None:
+        """How many sources the batch has, before the first one."""
+
+    def waiting(self, message: str) -> None:
+        """Another ingest holds the database and this one waits (``wait``); said once."""
+
+    def result(self, result: LoadResult) -> None:
+        """What became of one source, in the order the sources were named."""
 
 
-def failed_locations(store: Store, parser_version: str | None = None) -> list[str]:
-    """Where the sources whose last attempt (by this parser version) failed were found."""
-    version = parser_version or pipeline.PARSER_VERSION
-    query = (
-        select(sources.c.path)
-        .where(sources.c.status == "failed", sources.c.parser_version == version)
-        .order_by(sources.c.id)
-    )
-    with store.reading() as connection:
-        return list(dict.fromkeys(connection.execute(query).scalars()))
+class Silent:
+    """A reporter that hears nothing (the default for notebooks)."""
+
+    def start(self, total: int) -> None:
+        pass
+
+    def waiting(self, message: str) -> None:
+        pass
+
+    def result(self, result: LoadResult) -> None:
+        pass
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did: counts by status and the failures; every result only when
+    ``keep_results`` (the API's few files), so that a batch of thousands streams."""
+
+    keep_results: bool = True
+    results: list[LoadResult] = field(default_factory=list)
+    failed: list[LoadResult] = field(default_factory=list)
+    tally: Counter[str] = field(default_factory=Counter)
+    parsed: int = 0
+    """Sources handed to a parser (the rest were known: unchanged or recorded failures)."""
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def add(self, result: LoadResult) -> None:
+        self.tally[result.status] += 1
+        if self.keep_results:
+            self.results.append(result)
+        if result.status == "failed":
+            self.failed.append(result)
+
+    @property
+    def total(self) -> int:
+        return sum(self.tally.values())
+
+    @property
+    def counts(self) -> Counter[str]:
+        statuses = ("new", "updated", "unchanged", "duplicate", "failed", "failed_before")
+        counts = Counter({s: 0 for s in statuses})
+        counts.update(self.tally)
+        return counts
+
+    def line(self) -> str:
+        c = self.counts
+        before = (
+            f", {c['failed_before']} failed before (not retried; --retry-failed tries them)"
+            if c["failed_before"]
+            else ""
+        )
+        return (
+            f"{self.total} sources: {c['new']} new, {c['updated']} updated, "
+            f"{c['unchanged']} unchanged, {c['duplicate']} duplicate (same content as a "
+            f"loaded version), {c['failed']} failed{before}"
+        )
+
+
+# --- the whole ingest -------------------------------------------------------------------
+
+
+def ingest(
+    store: Store,
+    locations: Sequence[str],
+    options: IngestOptions | None = None,
+    reporter: Reporter | None = None,
+) -> IngestSummary:
+    """Ingest ``locations`` (files and URLs, ``sources.expand_sources``) into ``store`` on the
+    executor ``options`` names. With ``retry_failed`` the sources are those recorded as failed,
+    narrowed to ``locations`` when some are given."""
+    options = options or IngestOptions()
+    reporter = reporter or Silent()
+    if options.retry_failed:
+        wanted = set(locations)
+        failed = store.failed_locations(pipeline.PARSER_VERSION)
+        locations = [loc for loc in failed if not wanted or loc in wanted]
+    elif not locations:
+        raise UsageError("nothing to ingest: name files, folders, globs or URLs, or --from-list")
+    blobs = default_blobs(store, options.blobs)
+    if blobs is None and any(urls.is_url(loc) for loc in locations):
+        raise UsageError("URLs need a folder to keep the downloads in: pass --blobs DIR")
+    if not locations:
+        reporter.start(0)
+        return IngestSummary(keep_results=options.keep_results)
+    with open_executor(options.executor, workers=options.workers, limits=options.limits) as (
+        pool,
+        window,
+    ):
+        reporter.start(len(locations))
+        return run_batch(locations, store, pool, options, reporter, window=window, blobs=blobs)
 
 
 def default_blobs(store: Store, folder: str | Path | None) -> BlobStore | None:
@@ -121,10 +199,6 @@ def default_blobs(store: Store, folder: str | Path | None) -> BlobStore | None:
 
 
 # --- where parsing runs -----------------------------------------------------------------
-
-WINDOW_PER_WORKER = 32
-"""Documents parsed ahead of the oldest not yet loaded, per worker: enough that one slow PDF
-at the head of the line does not leave the other workers idle."""
 
 
 def default_workers() -> int:
@@ -148,7 +222,7 @@ def open_executor(
     limits = limits or Limits()
     executor: Executor
     if spec.startswith("dask://"):
-        from loaders.cluster import DaskExecutor
+        from etl.orchestrate.cluster import DaskExecutor
 
         dask = DaskExecutor(spec, limits)
         executor, window = dask, WINDOW_PER_WORKER * dask.threads
@@ -166,57 +240,6 @@ def open_executor(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def ingest_batch(
-    specs: Sequence[str | Path],
-    db: str | None = None,
-    *,
-    from_list: Path | None = None,
-    retry_failed: bool = False,
-    executor: str = "local",
-    workers: int | None = None,
-    limits: Limits | None = None,
-    blobs: str | Path | None = None,
-    wait: bool = False,
-    keep_results: bool = False,
-    on_start: Callable[[int], None] | None = None,
-    on_result: Callable[[LoadResult], None] | None = None,
-    on_wait: Callable[[str], None] | None = None,
-) -> IngestSummary:
-    """``ita-etl ingest``: name what to ingest, open the store and the executor, run.
-
-    With ``retry_failed`` the sources are those recorded as failed (narrowed to ``specs``
-    when some are given). ``on_start`` hears how many sources there are, before the first.
-    """
-    named = expand_sources(specs, from_list=from_list) if specs or from_list else []
-    if not named and not retry_failed:
-        raise UsageError("nothing to ingest: name files, folders, globs or URLs, or --from-list")
-    with Store(db) as store:
-        locations = named
-        if retry_failed:
-            wanted = set(named)
-            locations = [loc for loc in failed_locations(store) if not named or loc in wanted]
-        blob_store = default_blobs(store, blobs)
-        if not locations:
-            if on_start is not None:
-                on_start(0)
-            return IngestSummary(keep_results=keep_results)
-        with open_executor(executor, workers=workers, limits=limits) as (pool, window):
-            if on_start is not None:
-                on_start(len(locations))
-            return run_batch(
-                locations,
-                store,
-                pool,
-                window=window,
-                retry_failed=retry_failed,
-                blobs=blob_store,
-                on_result=on_result,
-                keep_results=keep_results,
-                wait=wait,
-                on_wait=on_wait,
-            )
-
-
 # --- the batch --------------------------------------------------------------------------
 
 
@@ -229,7 +252,7 @@ class Prepared:
     sha256: str | None = None
     size_bytes: int = 0
     error: str | None = None
-    fetched: fetch.Fetched | None = None
+    fetched: urls.Fetched | None = None
     known: KnownSource | None = None
 
 
@@ -247,28 +270,23 @@ def run_batch(
     locations: Sequence[str],
     store: Store,
     executor: Executor,
+    options: IngestOptions,
+    reporter: Reporter,
     *,
     window: int = 16,
-    retry_failed: bool = False,
     blobs: BlobStore | None = None,
-    on_result: Callable[[LoadResult], None] | None = None,
-    keep_results: bool = False,
     parser_version: str | None = None,
-    wait: bool = False,
-    on_wait: Callable[[str], None] | None = None,
 ) -> IngestSummary:
-    """Ingest ``locations`` (files and URLs, ``expand_sources``) into ``store``, parsing on
-    ``executor``; holds the store's ingest lock throughout (``wait``: queue behind another).
+    """Ingest ``locations`` into ``store``, parsing on ``executor``; holds the store's ingest
+    lock throughout (``options.wait``: queue behind another ingest).
 
-    ``retry_failed`` parses again sources recorded as failed (any stage) instead of
+    ``options.retry_failed`` parses again sources recorded as failed (any stage) instead of
     reporting the recorded failure. Ctrl-C (KeyboardInterrupt) stops the batch between
     documents: the summary says ``interrupted`` and what was loaded stays loaded.
     """
-    if blobs is None and any(fetch.is_url(loc) for loc in locations):
-        raise UsageError("URLs need a folder to keep the downloads in: pass --blobs DIR")
-    batch = _Batch(store, executor, window, retry_failed, on_result, keep_results)
+    batch = _Batch(store, executor, window, options, reporter)
     version = parser_version or pipeline.PARSER_VERSION
-    with ingest_lock(store, wait=wait, on_wait=on_wait):
+    with ingest_lock(store, wait=options.wait, on_wait=reporter.waiting):
         feeder = _Feeder(locations, store, version, blobs, lookahead=max(2 * window, CHUNK))
         try:
             batch.run(feeder)
@@ -288,16 +306,15 @@ class _Batch:
         store: Store,
         executor: Executor,
         window: int,
-        retry_failed: bool,
-        on_result: Callable[[LoadResult], None] | None,
-        keep_results: bool,
+        options: IngestOptions,
+        reporter: Reporter,
     ) -> None:
         self.store = store
         self.executor = executor
         self.window = max(1, window)
-        self.retry_failed = retry_failed
-        self.on_result = on_result
-        self.summary = IngestSummary(keep_results=keep_results)
+        self.retry_failed = options.retry_failed
+        self.reporter = reporter
+        self.summary = IngestSummary(keep_results=options.keep_results)
         self.pending: deque[_Slot] = deque()
         self.in_flight = 0
         self.failed_here: set[str] = set()
@@ -315,7 +332,7 @@ class _Batch:
     def dispatch(self, prepared: Prepared) -> _Slot:
         """A source's place in line: its result when nothing needs parsing, else a parse."""
         if prepared.fetched is not None:
-            fetch.record_fetches(self.store, [prepared.fetched])
+            urls.record_fetches(self.store, [prepared.fetched])
         if prepared.error is not None or prepared.read_from is None:
             reason = prepared.error or "nothing to read"
             return _Slot(prepared, LoadResult(prepared.location, "failed", reason))
@@ -346,8 +363,7 @@ class _Batch:
             elif result.status == "failed_before" and sha256 in self.failed_here:
                 result = replace(result, status="failed")
             self.summary.add(result)
-            if self.on_result is not None:
-                self.on_result(result)
+            self.reporter.result(result)
 
     def _finish(self, slot: _Slot) -> LoadResult:
         if slot.result is not None:
@@ -375,8 +391,8 @@ def _reason(error: BaseException) -> str:
     """What the failure of a worker (not of the parser) is recorded as."""
     if isinstance(error, MemoryError):
         return "ran out of memory"
-    if isinstance(error, DocumentTimeoutError | WorkerCrashedError):
-        return str(error)
+    if isinstance(error, ItaEtlError):
+        return error.reason
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
@@ -448,7 +464,7 @@ class _Feeder:
         self._put(_END)
 
     def _feed(self, chunk: list[str], io: ThreadPoolExecutor) -> bool:
-        remembered = fetch.validators(self.store, chunk)
+        remembered = urls.validators(self.store, chunk)
         prepared = list(io.map(lambda loc: self._prepare(loc, remembered), chunk))
         hashes = [p.sha256 for p in prepared if p.sha256]
         known = self.store.known_many(hashes, self.parser_version)
@@ -459,8 +475,8 @@ class _Feeder:
                 return False
         return True
 
-    def _prepare(self, location: str, remembered: dict[str, fetch.Validators]) -> Prepared:
-        if fetch.is_url(location):
+    def _prepare(self, location: str, remembered: dict[str, urls.Validators]) -> Prepared:
+        if urls.is_url(location):
             assert self.blobs is not None
             got = fetch.fetch(location, remembered.get(location), self.blobs)
             if got.sha256 is None:

@@ -29,7 +29,8 @@ What cannot be repaired is kept as it is and counted under ``*_unrecovered`` (``
 ``replacement``, ``pua``, ``orphan_mark``, ``latin_in_thai``): nothing is deleted to make text
 look clean. Spaces a line wrap left inside a word are not touched here: a space inside one PDF
 line is a gap the page really shows. Lines are joined into items, and wrap spaces inside words
-removed with dictionary evidence, by ``etl.normalise.split`` and ``etl.normalise.text``.
+removed with dictionary evidence, by ``etl.transform.normalise.split`` and
+``etl.transform.normalise.text``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
-from etl.normalise.thai import (
+from extractors.thai.chars import (
     CID,
     CONSONANT,
     MARK,
@@ -52,10 +53,8 @@ from etl.normalise.thai import (
     THAI_LETTER,
     TONE,
     VOWEL_MARK,
-    is_word,
-    word_frequency,
-    words,
 )
+from extractors.thai.words import is_word, word_frequency, words
 
 _MARKS = frozenset(chr(c) for c in range(0x0E31, 0x0E4F) if re.match(f"[{MARK}]", chr(c)))
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"

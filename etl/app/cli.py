@@ -20,7 +20,8 @@ from rich.console import Console
 from schemas.errors import ItaEtlError
 
 if TYPE_CHECKING:
-    from loaders.ingest import IngestSummary
+    from etl.app.database import Database
+    from etl.orchestrate.batch import IngestSummary
     from loaders.store import LoadResult
 
 app = typer.Typer(
@@ -81,8 +82,8 @@ def extract(
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
 ) -> None:
     """Parse one report and print its records (nothing is stored)."""
-    from etl.output import print_table, to_json
-    from etl.pipeline import extract_file
+    from etl.app.output import print_table, to_json
+    from etl.transform.pipeline import extract_file
 
     doc = extract_file(path, password=password)
     if format is ExtractFormat.json:
@@ -168,7 +169,7 @@ def _print_rows(columns: list[str], rows: list[dict[str, Any]], format: RowsForm
         writer.writeheader()
         writer.writerows(rows)
     else:
-        from etl.output import rows_table
+        from etl.app.output import rows_table
 
         cells = (("" if row[c] is None else str(row[c]) for c in columns) for row in rows)
         stdout.print(rows_table(columns, cells))
@@ -234,7 +235,7 @@ class _IngestReport:
         self.task = self.bar.add_task("ingest", total=total, rate="")
         self.bar.start()
 
-    def wait(self, message: str) -> None:
+    def waiting(self, message: str) -> None:
         if not self.quiet or self.json:
             self._error(message)
 
@@ -383,28 +384,26 @@ def ingest(
     """
     import signal
 
-    from loaders.batch import ingest_batch
-    from loaders.workers import Limits
+    from etl.orchestrate.batch import IngestOptions
+    from etl.orchestrate.workers import Limits
 
     report = _IngestReport(quiet, log_format)
-    limits = Limits(doc_timeout or None, doc_memory or None)
+    options = IngestOptions(
+        workers=workers,
+        executor=executor,
+        limits=Limits(doc_timeout or None, doc_memory or None),
+        retry_failed=retry_failed,
+        blobs=blobs,
+        wait=wait,
+        keep_results=False,
+    )
     signals = _Signals()
     previous = signal.signal(signal.SIGTERM, signals)
     try:
-        summary = ingest_batch(
-            paths or [],
-            db,
-            from_list=from_list,
-            retry_failed=retry_failed,
-            executor=executor,
-            workers=workers,
-            limits=limits,
-            blobs=blobs,
-            wait=wait,
-            on_start=report.start,
-            on_result=report.result,
-            on_wait=report.wait,
-        )
+        with _database(db) as database:
+            summary = database.ingest(
+                paths or [], from_list=from_list, options=options, reporter=report
+            )
     except KeyboardInterrupt:  # before the first document or inside a load: rolled back
         report.stop()
         raise typer.Exit(signals.exit_code) from None
@@ -437,12 +436,10 @@ def compare(
     """
     import json
 
-    from etl.api import COMPARE_COLUMNS
-    from loaders.queries import compare as compare_years
-    from loaders.queries import open_store
+    from loaders.queries import COMPARE_COLUMNS
 
-    with open_store(db) as store, store.reading() as connection:
-        comparison = compare_years(connection, agency, from_year, to_year)
+    with _database(db) as database:
+        comparison = database.compare(agency, from_year, to_year)
     if format is RowsFormat.json:
         sys.stdout.write(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -453,7 +450,7 @@ def compare(
             markup=False,
             highlight=False,
         )
-    _print_rows(COMPARE_COLUMNS[:5], comparison.rows(), format)
+    _print_rows(list(COMPARE_COLUMNS[:5]), comparison.rows(), format)
 
 
 @app.command()
@@ -465,10 +462,8 @@ def search(
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """Find items (measures, results, outcomes, units) of current reports containing text."""
-    from loaders.queries import open_store, search_items
-
-    with open_store(db) as store, store.reading() as connection:
-        rows = search_items(connection, query, limit=limit)
+    with _database(db) as database:
+        rows = database.search(query, limit=limit)
     columns = ["agency_key", "fiscal_year_be", "indicator", "role", "text"]
     _print_rows(rows.columns if format is not RowsFormat.table else columns, rows.records, format)
 
@@ -489,9 +484,9 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the analysts' views (measures, report_summary) to CSV or Parquet files."""
-    from etl.api import export_views
-
-    for path in export_views(out, format.value, db=db, views=view or None):
+    with _database(db) as database:
+        written = database.export(out, format.value, views=view or None)
+    for path in written:
         stdout.print(str(path), markup=False, highlight=False)
 
 
@@ -511,15 +506,13 @@ def status(
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """List the sources loaded or tried, and what became of each (read only: no lock)."""
-    from loaders.queries import open_store, source_counts, source_rows, url_rows
-
-    with open_store(db) as store, store.reading() as connection:
+    with _database(db) as database:
         if summary:
-            rows = source_counts(connection, failed_only=failed)
+            rows = database.source_counts(failed_only=failed)
         elif urls:
-            rows = url_rows(connection, failed_only=failed)
+            rows = database.urls(failed_only=failed)
         else:
-            rows = source_rows(connection, failed_only=failed)
+            rows = database.sources(failed_only=failed)
     if summary or urls:
         _print_rows(rows.columns, rows.records, format)
         return
@@ -536,31 +529,34 @@ app.add_typer(db_app)
 @db_app.command("upgrade")
 @handles_errors
 def db_upgrade(db: DbOption = None) -> None:
-    """Create the tables or bring them to the newest revision (ingest does this itself)."""
-    from loaders import migrate
+    """Create the tables or bring them to the newest revision, and rewrite the reference
+    tables (ITA framework, abbreviations) from this version's data."""
     from loaders.db import display_url
-    from loaders.store import Store
 
-    with Store(db) as store:
-        revision = migrate.current(store.engine)
-        stdout.print(f"{display_url(store.url)}: at revision {revision} (newest)", markup=False)
+    with _database(db) as database:
+        revision = database.upgrade()
+        stdout.print(f"{display_url(database.url)}: at revision {revision} (newest)", markup=False)
 
 
 @db_app.command("current")
 @handles_errors
 def db_current(db: DbOption = None) -> None:
     """Print the database's schema revision and the newest one this version knows."""
-    from loaders import migrate
-    from loaders.db import display_url, store_errors
-    from loaders.store import Store
+    from loaders.db import display_url
 
-    with Store(db, upgrade=False) as store, store_errors(store.url):
-        revision = migrate.current(store.engine)
+    with _database(db) as database:
+        revision, newest = database.revision()
         stdout.print(
-            f"{display_url(store.url)}: at revision {revision or 'none (empty)'}, "
-            f"newest {migrate.head()}",
+            f"{display_url(database.url)}: at revision {revision or 'none (empty)'}, "
+            f"newest {newest}",
             markup=False,
         )
+
+
+def _database(db: str | None) -> Database:
+    from etl.app.database import Database
+
+    return Database(db)
 
 
 def main() -> None:

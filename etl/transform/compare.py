@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from etl.normalise.abbreviations import contract_expansions
-from etl.normalise.thai import to_arabic_digits
+from etl.transform.normalise.abbreviations import contract_expansions
+from extractors.thai.chars import to_arabic_digits
 
 Status = Literal["carried", "changed", "new", "dropped"]
 

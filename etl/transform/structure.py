@@ -13,13 +13,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from etl.normalise.abbreviations import abbreviation_for_agency
-from etl.normalise.dates import be_to_ce, year_to_be
-from etl.normalise.indicators import compact, parse_indicator_cell
-from etl.normalise.split import split_cell
-from etl.normalise.text import normalise_plain, normalise_text, squash
-from etl.normalise.thai import to_arabic_digits
+from etl.transform.normalise.abbreviations import abbreviation_for_agency
+from etl.transform.normalise.dates import be_to_ce, year_to_be
+from etl.transform.normalise.indicators import compact, parse_indicator_cell
+from etl.transform.normalise.split import split_cell
+from etl.transform.normalise.text import normalise_plain, normalise_text, squash
 from extractors.model import Block, Cell, RawDocument, RawTable, Row
+from extractors.thai.chars import to_arabic_digits
 from schemas.errors import NoReportTableError, UnrecognisedColumnsError
 from schemas.framework import Edition, edition_for
 from schemas.records import ROLES, Entry, IndicatorRef, Item, Report, Role, Tool

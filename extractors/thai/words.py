@@ -1,4 +1,7 @@
-"""Thai letters, digits and words: the pythainlp-backed primitives the other normalisers use."""
+"""Thai words: dictionary segmentation (pythainlp, nlpO3), wrap spaces, line-break points.
+
+pythainlp is imported on first use, not with this module: reading the store or printing a
+comparison must not pay for loading a dictionary."""
 
 from __future__ import annotations
 
@@ -10,50 +13,26 @@ from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-# pythainlp writes ~/pythainlp-data and may try to download unless told not to.
-os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
-os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-
-from pythainlp.corpus import thai_words
-from pythainlp.tokenize import word_tokenize
-from pythainlp.util import dict_trie
-
+from extractors.thai.chars import THAI_LETTER, is_thai_letter
 from schemas.framework import abbreviations
 
-THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
-_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
-THAI_LETTER = "\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e"
-"""Thai consonants, vowels and marks: the characters that make up Thai words (not digits,
-not ฯ or ๏ ๚ ๛)."""
-CONSONANT = "\u0e01-\u0e2e"
-ABOVE_VOWEL = "\u0e31\u0e34-\u0e37\u0e47"
-BELOW_VOWEL = "\u0e38-\u0e3a"
-VOWEL_MARK = ABOVE_VOWEL + BELOW_VOWEL
-TONE = "\u0e48-\u0e4c\u0e4e"
-"""Tone marks, thanthakhat and yamakkan: the marks that sit on top of a vowel mark."""
-NIKHAHIT = "\u0e4d"
-SARA_AA = "\u0e32"
-SARA_AM = "\u0e33"
-MARK = VOWEL_MARK + TONE + NIKHAHIT
-"""Every combining mark (a regex class body, like the names above)."""
-PUA = re.compile("[\ue000-\uf8ff]")
-CID = re.compile(r"\(cid:\d+\)")
-"""pdfminer's stand-in for a glyph with no Unicode."""
 _THAI_RUN = re.compile(f"[{THAI_LETTER}]+")
 _TRAILING_THAI = re.compile(f"[{THAI_LETTER}]+$")
 
 
-def to_arabic_digits(text: str) -> str:
-    return text.translate(_TO_ARABIC)
-
-
-def is_thai_letter(ch: str) -> bool:
-    return "\u0e01" <= ch <= "\u0e4e" and not ("\u0e3b" <= ch <= "\u0e3f") and ch != "\u0e2f"
+def offline_pythainlp() -> None:
+    """Tell pythainlp not to write ~/pythainlp-data or download anything (call before
+    importing it)."""
+    os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 
 @cache
 def dictionary() -> frozenset[str]:
     """pythainlp's word list and the abbreviation table (so "สถ." is one token, not ส|ถ.)."""
+    offline_pythainlp()
+    from pythainlp.corpus import thai_words
+
     words = set(thai_words())
     words.update(a.abbr for a in abbreviations() if is_thai_letter(a.abbr[0]))
     return frozenset(words)
@@ -61,14 +40,11 @@ def dictionary() -> frozenset[str]:
 
 @cache
 def _segmenter() -> Callable[[str], list[str]]:
-    """newmm over our dictionary: nlpO3's (Rust) where installed, pythainlp's otherwise.
-    Both give the same words; nlpO3 loads the dictionary in a tenth of the time pythainlp
-    takes to build its trie (0.09 s against 0.9 s: paid by every worker process)."""
-    try:
-        import nlpo3
-    except ImportError:
-        trie = dict_trie(dictionary())
-        return lambda text: word_tokenize(text, custom_dict=trie, engine="newmm")
+    """newmm over our dictionary, by nlpO3 (Rust): it gives pythainlp's newmm words and
+    loads the dictionary in a tenth of the time pythainlp takes to build its trie (0.09 s
+    against 0.9 s, paid by every worker process)."""
+    import nlpo3
+
     with tempfile.TemporaryDirectory(prefix="ita-etl-") as folder:
         path = Path(folder) / "words.txt"
         path.write_text("\n".join(sorted(dictionary())), encoding="utf-8")
@@ -151,6 +127,7 @@ def thai_words_of(text: str) -> list[str]:
 
 @cache
 def _frequencies() -> dict[str, int]:
+    offline_pythainlp()
     from pythainlp.corpus import tnc
 
     return dict(tnc.word_freqs())

@@ -12,7 +12,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from etl.normalise.thai import line_break_pieces
+from extractors.thai.words import line_break_pieces
 from schemas.records import ExtractedDocument
 
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import extractors
-from etl.normalise.abbreviations import expansion, find_known
-from etl.normalise.dates import find_dates
-from etl.structure import build_entries
+from etl.transform.normalise.abbreviations import expansion, find_known
+from etl.transform.normalise.dates import find_dates
+from etl.transform.structure import build_entries
 from schemas.errors import DocumentTooLargeError, InputError
 from schemas.records import Entry, ExtractedDocument, SourceInfo
 

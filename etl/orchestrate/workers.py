@@ -1,15 +1,16 @@
 """Where parsing runs: ``concurrent.futures`` executors that a hostile document cannot stall.
 
 ``SandboxPool`` keeps N worker processes, each a fresh interpreter (``python -m
-loaders.workers``) fed one task at a time over a pipe. A supervisor thread watches them: a task
-over the time limit has its worker killed (``DocumentTimeoutError``), a worker that dies takes
-only its own task with it (``WorkerCrashedError``), and a replacement starts in either case.
+etl.orchestrate.workers``) fed one task at a time over a pipe. A supervisor thread watches
+them: a task over the time limit has its worker killed (``DocumentTimeoutError``), a worker
+that dies takes only its own task with it (``WorkerCrashedError``), and a replacement starts
+in either case.
 ``ProcessPoolExecutor`` cannot do this: it cannot kill one task, and one dead worker breaks
 the whole pool without saying which task killed it.
 
 Workers are started with ``subprocess``, not ``multiprocessing``, so that the same pool also
 runs inside a Dask worker (a daemonic process, which ``multiprocessing`` forbids to have
-children; ``loaders.cluster``). Each worker ignores Ctrl-C (the batch decides when to stop
+children; ``etl.orchestrate.cluster``). Each worker ignores Ctrl-C (the batch decides when to stop
 them), caps its address space (``memory_mb``, so a document that explodes in memory fails
 with a ``MemoryError`` instead of taking the machine down) and dies with its parent on Linux.
 
@@ -36,6 +37,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from schemas.errors import DocumentTimeoutError, WorkerCrashedError
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -43,14 +46,6 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
 _STOP_GRACE_SECONDS = 2.0
 _READY = b"ready"
 _START_ATTEMPTS = 3
-
-
-class DocumentTimeoutError(Exception):
-    """A task ran over the per-document time limit; its worker was killed."""
-
-
-class WorkerCrashedError(Exception):
-    """The worker process died while running a task (a signal, or an exit)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +126,7 @@ class SandboxPool(Executor):
         workers: int,
         limits: Limits | None = None,
         *,
-        preload: Sequence[str] = ("loaders.ingest:warm_up",),
+        preload: Sequence[str] = ("etl.orchestrate.parse:warm_up",),
     ) -> None:
         """``preload``: modules a worker imports, or ``module:function`` it calls, before it
         says it is ready (a task's time limit starts when the task is handed over)."""
@@ -338,7 +333,7 @@ class SandboxPool(Executor):
         command = [
             sys.executable,
             "-m",
-            "loaders.workers",
+            "etl.orchestrate.workers",
             str(task_read),
             str(result_write),
             str(os.getpid()),

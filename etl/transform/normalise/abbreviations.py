@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from etl.normalise.thai import THAI_LETTER
+from extractors.thai.chars import THAI_LETTER
 from schemas.framework import Abbreviation, abbreviations, confusable_letters
 from schemas.records import Correction
 

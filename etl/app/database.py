@@ -1,0 +1,187 @@
+"""``Database``: one object for loading, querying and exporting a store of ITA reports.
+
+The ``ita-etl`` command and notebooks go through it alike (in the manner of sqlite-utils'
+``Database``): the CLI parses options into its arguments and prints what it returns. Every
+reading method opens the store as it is (it must exist and be at the newest schema revision;
+nothing is created or upgraded by reading) and reads in one transaction; ``ingest`` and
+``upgrade`` create and upgrade it. Results are plain rows (``Rows``: column names and a dict
+per row) or a ``Comparison``; ``etl.app.api`` turns them into pandas DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from etl.orchestrate import batch
+from etl.orchestrate.batch import IngestOptions, IngestSummary, Reporter
+from etl.orchestrate.sources import expand_sources
+from loaders import migrate, queries
+from loaders.db import display_url, resolve_url, store_errors
+from loaders.models import EXPORT_VIEWS
+from loaders.queries import Comparison, Rows
+from loaders.store import Store
+from schemas.errors import UsageError
+
+EXPORT_FORMATS = ("csv", "parquet")
+
+
+class Database:
+    """A store of reports: a SQLite file or a PostgreSQL database.
+
+    ``url``: a SQLAlchemy URL (``postgresql://…`` means psycopg 3) or a SQLite file path;
+    default ``$ITA_ETL_DB``, else ``./ita.db``. Use it as a context manager, or ``close()`` it,
+    to release its connections.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_url(url)
+        self._store: Store | None = None
+
+    def __repr__(self) -> str:
+        return f"Database({display_url(self.url)!r})"
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- writing --------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        sources: Iterable[str | Path] = (),
+        *,
+        from_list: Path | None = None,
+        options: IngestOptions | None = None,
+        reporter: Reporter | None = None,
+    ) -> IngestSummary:
+        """Load reports: files, folders (recursive), globs, http(s) URLs, and the lines of
+        ``from_list`` (``-``: stdin). One transaction per document; the same bytes again are
+        not parsed; a changed report of the same agency and year becomes the current version
+        (docs/cli.md, ``ita-etl ingest``). Bad input is recorded and the rest goes on."""
+        names = list(sources)
+        locations = expand_sources(names, from_list=from_list) if names or from_list else []
+        return batch.ingest(self._writable(), locations, options, reporter)
+
+    def upgrade(self) -> str:
+        """Create the tables or bring them to the newest revision, and rewrite the reference
+        tables (framework, abbreviations) from this version's data; the revision."""
+        store = self._writable()
+        with store_errors(self.url):
+            migrate.refresh_reference_data(store.engine)
+            return migrate.current(store.engine) or migrate.head()
+
+    def revision(self) -> tuple[str | None, str]:
+        """The schema revision the database is at (None: no ita-etl tables) and the newest
+        this version knows. Creates nothing."""
+        store = Store(self.url, upgrade=False)
+        try:
+            with store_errors(self.url):
+                return migrate.current(store.engine), migrate.head()
+        finally:
+            store.close()
+
+    def _writable(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.url)
+        return self._store
+
+    # --- reading --------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """One read transaction on the store as it is (``snapshot``: every query of the
+        block sees the same committed state, also on PostgreSQL)."""
+        if self._store is None:
+            self._store = queries.open_store(self.url)
+        with self._store.reading(snapshot=snapshot) as connection:
+            yield connection
+
+    def measures(
+        self,
+        *,
+        agency: str | None = None,
+        fiscal_year: int | None = None,
+        tool: str | None = None,
+        indicator: int | None = None,
+    ) -> Rows:
+        """The ``measures`` view: one row per measure of each current report, filtered; an
+        entry filed under 9 and 10 matches ``indicator`` 9 and 10."""
+        with self._reading() as c:
+            return queries.measures(
+                c, agency=agency, fiscal_year=fiscal_year, tool=tool, indicator=indicator
+            )
+
+    def reports(self) -> Rows:
+        """The ``report_summary`` view: one row per agency per fiscal year."""
+        with self._reading() as c:
+            return queries.view_rows(c, "report_summary")
+
+    def compare(self, agency: str, from_year: int, to_year: int) -> Comparison:
+        """An agency's measures of two fiscal years (BE or CE) paired: carried, changed, new
+        or dropped (docs/compare.md)."""
+        with self._reading() as c:
+            return queries.compare(c, agency, from_year, to_year)
+
+    def search(self, query: str, *, limit: int | None = 50) -> Rows:
+        """Items of current reports containing ``query`` (Thai needs no spaces)."""
+        with self._reading() as c:
+            return queries.search_items(c, query, limit=limit)
+
+    def sources(self, *, failed_only: bool = False) -> Rows:
+        """Every source loaded or tried, and what became of it."""
+        with self._reading() as c:
+            return queries.source_rows(c, failed_only=failed_only)
+
+    def source_counts(self, *, failed_only: bool = False) -> Rows:
+        """How many sources are in each state (and, for failures, at which stage)."""
+        with self._reading() as c:
+            return queries.source_counts(c, failed_only=failed_only)
+
+    def urls(self, *, failed_only: bool = False) -> Rows:
+        """Every URL ingested or tried: validators, last answer, last error."""
+        with self._reading() as c:
+            return queries.url_rows(c, failed_only=failed_only)
+
+    def views(self, names: Iterable[str] | None = None) -> dict[str, Rows]:
+        """Whole views (default: those ``export`` writes), all read from one snapshot, so that
+        they agree with each other even while an ingest is loading."""
+        wanted = list(names or EXPORT_VIEWS)
+        for name in wanted:
+            if name not in EXPORT_VIEWS:
+                raise UsageError(f"no view {name!r}; the views are {', '.join(EXPORT_VIEWS)}")
+        with self._reading(snapshot=True) as c:
+            return {name: queries.view_rows(c, name) for name in wanted}
+
+    def export(
+        self, out: str | Path, format: str = "csv", *, views: Iterable[str] | None = None
+    ) -> list[Path]:
+        """Write each view (default: all of ``EXPORT_VIEWS``) to ``out/<view>.<format>`` (csv
+        in UTF-8, or parquet), from one snapshot; the paths written."""
+        if format not in EXPORT_FORMATS:
+            raise UsageError(f"export format is csv or parquet, not {format!r}")
+        import pandas as pd
+
+        tables = self.views(views)
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, rows in tables.items():
+            frame = pd.DataFrame(rows.records, columns=rows.columns)
+            path = folder / f"{name}.{format}"
+            if format == "csv":
+                frame.to_csv(path, index=False)
+            else:
+                frame.to_parquet(path, index=False)
+            written.append(path)
+        return written

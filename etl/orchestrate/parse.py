@@ -1,0 +1,70 @@
+"""What a worker runs: one file's bytes to a ``ParseOutcome`` (a document, or the reason
+there is none). Pure and picklable, so it runs the same in this process, in a sandboxed worker
+(``workers``) or on a Dask cluster (``cluster``); only the store's writer writes."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from etl.orchestrate.sources import fingerprint
+from etl.transform import pipeline
+from loaders.content import agency_key
+from loaders.store import ParseOutcome
+from schemas.errors import InputError
+
+
+def parse_source(path: str | Path, location: str | None = None) -> ParseOutcome:
+    """Parse one file into a document, or say why not. Never raises for bad input: an
+    ``InputError`` or any unexpected exception becomes a failure with its type and message.
+
+    ``location`` is what the source is recorded as when ``path`` is only where its bytes are
+    (a URL's download in the blob store; an absolute path handed to a worker)."""
+    read_from, path = str(path), location or str(path)
+    started = time.perf_counter()
+    sha256, size = "", 0
+    try:
+        if Path(read_from).stat().st_size > pipeline.MAX_BYTES:
+            sha256, size = fingerprint(read_from)
+            raise InputError(f"{size:,} bytes is more than the {pipeline.MAX_BYTES:,}-byte limit")
+        with open(read_from, "rb") as handle:
+            data = handle.read()
+        sha256, size = hashlib.sha256(data).hexdigest(), len(data)
+        doc = pipeline.extract_bytes(data, path)
+        if agency_key(doc.report) is None:
+            raise InputError("the report names no agency, so it cannot be filed")
+        if doc.report.fiscal_year_be is None:
+            raise InputError("the report gives no fiscal year, so it cannot be filed")
+        outcome = ParseOutcome(
+            path, doc.source.sha256, doc.source.size_bytes, doc.parser_version, doc
+        ).with_derived()
+        return replace(outcome, parse_seconds=time.perf_counter() - started)
+    except OSError as error:
+        reason = f"cannot read the file: {error.strerror or error}"
+        return ParseOutcome.failure(path, sha256, size, error, reason, started)
+    except InputError as error:
+        return ParseOutcome.failure(path, sha256, size, error, error.reason, started)
+    except MemoryError as error:
+        reason = "ran out of memory (over the worker's memory limit, --doc-memory)"
+        return ParseOutcome.failure(path, sha256, size, error, reason, started)
+    except Exception as error:
+        reason = f"unexpected {type(error).__name__}: {error}"
+        return ParseOutcome.failure(path, sha256, size, error, reason, started)
+
+
+_WARM_UP_REPORT = (
+    "รายงานผลการดำเนินการ ของกรมส่งเสริมการปกครองท้องถิ่น\nประจำปีงบประมาณ พ.ศ. ๒๕๖๖\n\n"
+    "ตัวชี้วัด ITA\tมาตรการ/กิจกรรม\tสรุปผลการดำเนินการ\tผลลัพธ์\tหน่วยงาน รับผิดชอบ\n"
+    "ตัวชี้วัดที่ ๑ การปฏิบัติหน้าที่\t- จัดทำคู่มือ\t- ดำเนินการแล้ว ร้อยละ ๑๐๐\tบุคลากรทราบ\tกพส.\n"
+)
+
+
+def warm_up() -> None:
+    """Parse a tiny report once, so that a worker has loaded what parsing loads lazily (the
+    Thai dictionaries, the PDF readers) before its first real document's time limit starts."""
+    import extractors.pdf  # noqa: F401
+
+    doc = pipeline.extract_bytes(_WARM_UP_REPORT.encode(), "warm-up.txt")
+    ParseOutcome("warm-up.txt", "", 0, doc.parser_version, doc).with_derived()

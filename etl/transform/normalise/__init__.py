@@ -1,0 +1,1 @@
+"""Normalising one text: digits, dates, abbreviations, references, indicators, items."""
