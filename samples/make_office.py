@@ -193,13 +193,15 @@ def word_lists(paras: Sequence[Para]) -> list[DocPara]:
 
 
 def bullet_lists(paras: Sequence[Para]) -> list[DocPara]:
-    """Every paragraph that starts with a typed marker a Word "•" bullet paragraph, the
+    """Every paragraph that starts with a typed dash a Word "•" bullet paragraph, the
     typed "- " kept after the bullet, as authors who click the bullet button over their
     dashes leave them."""
-    return [
-        DocPara(p.lines, Label("bullet", "•") if p.lines and _typed_label(p.lines[0]) else None)
-        for p in paras
-    ]
+    return [DocPara(p.lines, Label("bullet", "•") if _typed_dash(p) else None) for p in paras]
+
+
+def _typed_dash(para: Para) -> bool:
+    typed = _typed_label(para.lines[0]) if para.lines else None
+    return typed is not None and typed[0].text == "-"
 
 
 class Numbering:
