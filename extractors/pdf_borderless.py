@@ -412,9 +412,9 @@ def _row_starts(
             starts.add(round(line.top, 1))
     bottom = None
     for line in every:
-        if bottom is not None and line.top - bottom > wide:
-            if beside(line.top) >= 2 or first_starts(line.top):
-                starts.add(round(line.top, 1))
+        gap = bottom is not None and line.top - bottom > wide
+        if gap and (beside(line.top) >= 2 or first_starts(line.top)):
+            starts.add(round(line.top, 1))
         bottom = line.bottom if bottom is None else max(bottom, line.bottom)
     if measure is not None and 0 < measure < len(opening):
         for line in opening[measure][1:]:
