@@ -102,6 +102,7 @@ def header_band(lines: Sequence[Line]) -> tuple[float, float] | None:
     best = max(scored, key=lambda s: s[:2])[2]
     reach = 1.3 * (best.bottom - best.top)
     leading = _usual_gap(lines) + 1.0
+    in_cell = _cell_gap(lines) + 1.0
     top, bottom = best.top, best.bottom
     grew = True
     while grew:
@@ -109,13 +110,20 @@ def header_band(lines: Sequence[Line]) -> tuple[float, float] | None:
         for line in lines:
             if (top <= line.top and line.bottom <= bottom) or tool_named(line.text):
                 continue
-            # Lines of header cells follow each other at the usual leading and in the
+            # Lines of header cells follow each other at the usual leading (or at the
+            # leading of one cell, when a tall header cell goes on alone) and in the
             # header's weight; the first body line is further down, past cell padding.
-            below = (
-                bottom < line.top <= bottom + leading
-                and line.bold == best.bold
-                and not _ROW_OPENERS.match(line.text)
+            wrapped = bottom < line.top <= bottom + leading or (
+                bottom - 0.5 <= line.top
+                and any(
+                    top <= a.top
+                    and a.bottom <= bottom + 0.5
+                    and _overlap(a, line)
+                    and 0 <= line.top - a.bottom <= in_cell
+                    for a in lines
+                )
             )
+            below = wrapped and line.bold == best.bold and not _ROW_OPENERS.match(line.text)
             above = (
                 top - reach <= line.bottom and line.top < top and report_columns_named(line.text)
             )
@@ -230,6 +238,21 @@ def _is_mark(ch: str) -> bool:
 def _right_edge(lines: Sequence[Line], header: Sequence[Char]) -> float | None:
     edges = [line.x1 for line in lines] + [float(c["x1"]) for c in header]
     return max(edges, default=None)
+
+
+def _overlap(a: Line, b: Line) -> bool:
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > 0
+
+
+def _cell_gap(lines: Sequence[Line]) -> float:
+    """The usual white between a line and the line above it in the same column (fonts
+    such as Laksaman leave nearly a line of it; lines of other columns interleave)."""
+    gaps = []
+    for line in lines:
+        above = [line.top - a.bottom for a in lines if a.bottom <= line.top and _overlap(a, line)]
+        if above:
+            gaps.append(min(above))
+    return statistics.median(gaps) if gaps else 0.0
 
 
 def _usual_gap(lines: Sequence[Line]) -> float:

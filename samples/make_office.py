@@ -76,12 +76,39 @@ Layout = Literal["ruled", "borderless"]
 class Variant:
     font: str
     layout: Layout
+    space_after: float = 0.0
+    """Space after each paragraph inside body cells, in points (Word's default Normal style
+    has 8 pt, with lines 1.08 apart)."""
+    line: int = 240
+    """Line spacing in 240ths of a line (w:spacing w:line, lineRule auto)."""
 
 
+WORD_DEFAULT = {"space_after": 8.0, "line": 259}
 PLAN: tuple[tuple[str, tuple[Variant, ...]], ...] = (
-    ("dla_2566.html", (Variant("Laksaman", "ruled"), Variant("Umpush", "borderless"))),
-    ("dla_2567.html", (Variant("Laksaman", "ruled"), Variant("Waree", "borderless"))),
-    ("obt_nongbua_2567.md", (Variant("Laksaman", "ruled"), Variant("Sawasdee", "borderless"))),
+    (
+        "dla_2566.html",
+        (
+            Variant("Laksaman", "ruled"),
+            Variant("Umpush", "borderless", 6.0),
+            Variant("Laksaman", "borderless", **WORD_DEFAULT),
+        ),
+    ),
+    (
+        "dla_2567.html",
+        (
+            Variant("Laksaman", "ruled"),
+            Variant("Waree", "borderless", 6.0),
+            Variant("Kinnari", "borderless", **WORD_DEFAULT),
+        ),
+    ),
+    (
+        "obt_nongbua_2567.md",
+        (
+            Variant("Laksaman", "ruled"),
+            Variant("Sawasdee", "borderless", 6.0),
+            Variant("Loma", "borderless", **WORD_DEFAULT),
+        ),
+    ),
 )
 XLSX_SOURCES = ("dla_2566.html", "dla_2567.html", "obt_nongbua_2567.md")
 
@@ -356,7 +383,7 @@ def build_docx(report: Report, variant: Variant, target: Path) -> None:
     defaults = styles.find(_w("docDefaults"))
     _set_fonts(defaults.find(_w("rPrDefault")).find(_w("rPr")), variant.font, size)
     spacing = defaults.find(_w("pPrDefault")).find(_w("pPr")).find(_w("spacing"))
-    for attr, value in (("after", "0"), ("line", "240"), ("lineRule", "auto")):
+    for attr, value in (("after", "0"), ("line", str(variant.line)), ("lineRule", "auto")):
         spacing.set(_w(attr), value)
     _set_fonts(document.styles["Normal"].element.get_or_add_rPr(), variant.font, size)
 
@@ -447,8 +474,8 @@ def build_docx(report: Report, variant: Variant, target: Path) -> None:
                 paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
                 if header:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                elif not ruled:
-                    paragraph.paragraph_format.space_after = Pt(6)
+                elif variant.space_after:
+                    paragraph.paragraph_format.space_after = Pt(variant.space_after)
                 if para.label is not None:
                     _list_paragraph(paragraph, numbering.num_for(para.label, thread))
                 _bold_runs(paragraph, para.lines, bold_all=header)
@@ -463,16 +490,24 @@ def build_docx(report: Report, variant: Variant, target: Path) -> None:
     target.write_bytes(pinned_zip(buffer.getvalue()))
 
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
 def pinned_zip(data: bytes) -> bytes:
-    """The same ZIP with every member's timestamp fixed, so re-running writes the same bytes."""
+    """The same ZIP with every member's timestamp fixed, and the document's "modified" date
+    (openpyxl sets it to now on saving), so re-running writes the same bytes."""
     out = io.BytesIO()
     stamp = FIXED_DATE.timetuple()[:6]
+    modified = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(rb"\g<1>" + modified + rb"\g<2>", content)
+            target.writestr(fixed, content)
     return out.getvalue()
 
 
@@ -576,7 +611,10 @@ def build_xlsx(report: Report, target: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # The run.
 
-DOCX_COLUMNS = ("file", "source", "font", "layout", "lists", "pdf", "pdf_producer", "pdf_pages")
+DOCX_COLUMNS = (
+    *("file", "source", "font", "layout", "space_after_pt", "line_spacing", "lists", "pdf"),
+    *("pdf_producer", "pdf_pages"),
+)
 XLSX_COLUMNS = ("file", "source", "sheets")
 
 
@@ -623,6 +661,8 @@ def main() -> int:
                     "source": report.source,
                     "font": variant.font,
                     "layout": variant.layout,
+                    "space_after_pt": f"{variant.space_after:g}",
+                    "line_spacing": f"{variant.line / 240:.2f}",
                     "lists": "word-numbering" if variant.layout == "ruled" else "word-bullets",
                     "pdf": pdf_path.name,
                     "pdf_producer": f"libreoffice {version}",
