@@ -44,10 +44,10 @@ def detect_format(data: bytes, name: str = "") -> SourceFormat:
     if not data.strip():
         raise EmptyInputError("the file is empty")
     head = data[:1024]
-    if b"%PDF-" in head:
-        return "pdf"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return office_kind(data)
+    if b"%PDF-" in head:
+        return "pdf"
     if is_encrypted_office(data):
         raise encrypted_error()
     for signature, reason in _SIGNATURES:
