@@ -5,8 +5,9 @@ a title typed (often merged across the columns) in the rows above the header. Th
 what the sheet shows and leaves the meaning to ``etl.transform.structure``:
 
 - the rows above the first row with two or more texts are the title block (a title row holds
-  one text, whatever it is merged across); the rows below the last such row are notes under
-  the table and left out, as the HTML reader leaves out the text after a table;
+  one text, whatever it is merged across); rows after a blank row below the last such row
+  are notes under the table and left out, as the HTML reader leaves out the text after a
+  table;
 - merged cells are expanded as HTML rowspan/colspan are (repeated down marked ``spanned``,
   the first column across);
 - a line break typed in a cell (Alt+Enter) starts a new block, as ``<br>`` does; a line set
@@ -116,6 +117,8 @@ def _sheet_table(sheet: Any) -> RawTable | None:
     if not table_rows:
         return RawTable((), tuple(_lines(rows)))
     first, last = table_rows[0], table_rows[-1]
+    while last + 1 < len(rows) and rows_at[last + 1] == rows_at[last] + 1:
+        last += 1  # a row right under the table (a closing section) is the table's
     return RawTable(tuple(rows[first : last + 1]), tuple(_lines(rows[:first])))
 
 
