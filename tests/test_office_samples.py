@@ -58,6 +58,18 @@ def test_manifests_list_the_committed_files() -> None:
         assert (SAMPLES / "xlsx" / row["file"]).is_file()
 
 
+@pytest.mark.parametrize("row", DOCX, ids=[r["pdf"] for r in DOCX])
+def test_manifest_describes_each_pdf(row: dict[str, str]) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(SAMPLES / "docx" / row["pdf"]) as pdf:
+        assert len(pdf.pages) == int(row["pdf_pages"])
+        assert str(pdf.metadata.get("Producer", "")).startswith("LibreOffice")
+        for page in pdf.pages:
+            fonts = {str(c["fontname"]).split("+")[-1] for c in page.chars}
+            assert any(f.startswith(row["font"]) for f in fonts), fonts
+
+
 @pytest.mark.parametrize("row", DOCX + XLSX, ids=[r["file"] for r in DOCX + XLSX])
 def test_office_file_gives_its_sources_records_verbatim(row: dict[str, str]) -> None:
     folder = "docx" if row["file"].endswith(".docx") else "xlsx"
