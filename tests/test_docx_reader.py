@@ -107,7 +107,8 @@ def test_merged_cells_expand_as_html_spans() -> None:
 
 
 def test_grid_before_and_content_controls_keep_cells_in_their_columns() -> None:
-    sdt_row = f"<w:sdt><w:sdtPr/><w:sdtContent>{tr(tc(p('ก')), tc(p('ข')), tc(p('ค')))}</w:sdtContent></w:sdt>"
+    row = tr(tc(p("ก")), tc(p("ข")), tc(p("ค")))
+    sdt_row = f"<w:sdt><w:sdtPr/><w:sdtContent>{row}</w:sdtContent></w:sdt>"
     doc = read(
         tbl(
             sdt_row,
