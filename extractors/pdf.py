@@ -40,7 +40,7 @@ def read_pdf(data: bytes, password: str | None = None) -> RawDocument:
         recovery = GlyphRecovery(pdf)
         pending: list[str] = []
         missing: list[int] = []
-        columns: Carried | None = None
+        borderless_above: Carried | None = None
         carried: Sequence[Cell] = ()
         for page in pdf.pages:
             chars, _ = recovery.recover_chars(page)
@@ -50,9 +50,9 @@ def read_pdf(data: bytes, password: str | None = None) -> RawDocument:
             reader = PageChars(page, chars, counts)
             found = ruled_tables(reader, carried)
             if not found:
-                borderless = borderless_table(reader, columns)
+                borderless = borderless_table(reader, borderless_above)
                 if borderless:
-                    found, columns = [borderless[0]], borderless[1]
+                    found, borderless_above = [borderless[0]], borderless[1]
             top = 0.0
             for table in found:
                 pending += reader.text((0.0, top, float(page.width), table.bbox[1]))
