@@ -56,7 +56,7 @@ def read_docx(data: bytes) -> RawDocument:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    checked_package(data, "docx")
+    checked_package(data, "docx").close()
     try:
         document = docx.Document(io.BytesIO(data))
     except ValueError as error:

@@ -65,7 +65,8 @@ def read_xlsx(data: bytes) -> RawDocument:
         table = _sheet_table(sheet)
         if table is not None:
             tables.append(table)
-    unsaved = _formulas_without_values(data, workbook) if _has_formulas(package) else 0
+    with package:
+        unsaved = _formulas_without_values(data, workbook) if _has_formulas(package) else 0
     if not tables:
         if unsaved:
             raise NoReportTableError(
