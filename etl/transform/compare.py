@@ -258,8 +258,8 @@ def _alone_and_mutually_best(
             and shared
             and np.count_nonzero(open_scores[r] == score) == 1
             and np.count_nonzero(open_scores[:, c] >= score) == 1
-            and set().union(*(filed_before[n] for n in filed)) == {i}
-            and set().union(*(filed_after[n] for n in filed)) == {j}
+            and set().union(*(filed_before.get(n, set()) for n in filed)) == {i}
+            and set().union(*(filed_after.get(n, set()) for n in filed)) == {j}
         ):
             found.append((i, j))
     return found
