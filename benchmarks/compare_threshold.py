@@ -6,11 +6,12 @@ tests/data/measure_groups.tsv and prints, in one run:
 1. per similarity: the lowest score of a true pair, the highest of a different pair, the gap
    between them, the threshold that makes the fewest mistakes (the middle of the widest such
    interval) and the mistakes made at ``etl.transform.compare.CHANGED_THRESHOLD``;
-2. the errors of three pairing rules on the pairs (each pair taken as the only unmatched
+2. the errors of the pairing rules on the pairs (each pair taken as the only unmatched
    measures of its indicator, the case the floor is for) and on the scenarios (whole
    indicators, where the other measures decide what is alone and mutually best): today's greedy
    threshold rule (main before issue 11, copied below as the baseline), the optimal assignment
-   without the floor, and ``pair_measures`` as it is (assignment and ``ALONE_FLOOR``);
+   without the floor, ``pair_measures`` as it is (assignment and ``ALONE_FLOOR``), and, for
+   reference, the assignment with the floor as the threshold everywhere (no context rule);
 3. the same errors for every floor, and the floor with the fewest (how ALONE_FLOOR was chosen);
 4. each pair's and each scenario's outcome under today's rule and the new one.
 
@@ -120,13 +121,13 @@ def greedy_today(
     return set(taken.items())
 
 
-def assignment(floor: float) -> Rule:
+def assignment(floor: float, threshold: float = CHANGED_THRESHOLD) -> Rule:
     def rule(before: Sequence[Measure], after: Sequence[Measure]) -> set[tuple[int, int]]:
         index_before = {id(m): i for i, m in enumerate(before)}
         index_after = {id(m): j for j, m in enumerate(after)}
         return {
             (index_before[id(p.before)], index_after[id(p.after)])
-            for p in pair_measures(before, after, floor=floor)
+            for p in pair_measures(before, after, threshold=threshold, floor=floor)
             if p.before and p.after
         }
 
@@ -245,6 +246,9 @@ def print_rules(pairs: list[tuple[bool, str, str]], scenarios: list[Scenario]) -
         f"new: assignment + floor {ALONE_FLOOR:.2f} (alone, mutually best)": assignment(
             ALONE_FLOOR
         ),
+        f"(for reference) assignment, >= {ALONE_FLOOR:.2f} everywhere": assignment(
+            ALONE_FLOOR, threshold=ALONE_FLOOR
+        ),
     }
     for name, rule in rules.items():
         p, s = pair_errors(rule, pairs), scenario_errors(rule, scenarios)
@@ -259,7 +263,8 @@ def print_rules(pairs: list[tuple[bool, str, str]], scenarios: list[Scenario]) -
 
 
 def print_floors(pairs: list[tuple[bool, str, str]], scenarios: list[Scenario]) -> None:
-    """Errors for a floor in each interval between two scores that could matter."""
+    """Errors for a floor in each interval between two scores that could matter (a floor in
+    (low, high] pairs what scores high and not what scores low)."""
     scores = {similarity(a, b) for _, a, b in pairs} | {
         similarity(a.text, b.text) for s in scenarios for _, a in s.before for _, b in s.after
     }
@@ -270,16 +275,19 @@ def print_floors(pairs: list[tuple[bool, str, str]], scenarios: list[Scenario]) 
         rule = assignment(floor)
         p, s = pair_errors(rule, pairs), scenario_errors(rule, scenarios)
         rows.append((low, high, p.total, s.total))
-    print(f"{'floor in':>15} {'pairs':>6} {'scenarios':>9} {'sum':>4}")
-    previous = None
+    runs: list[tuple[float, float, int, int]] = []
     for low, high, p_err, s_err in rows:
-        if (p_err, s_err) != previous:
-            print(f"[{low:.3f}, {high:.3f}) {p_err:6d} {s_err:9d} {p_err + s_err:4d}")
-        previous = (p_err, s_err)
-    fewest = min(p + s for _, _, p, s in rows)
-    low, high, _, _ = max((r for r in rows if r[2] + r[3] == fewest), key=lambda r: r[1] - r[0])
+        if runs and runs[-1][2:] == (p_err, s_err):
+            runs[-1] = (runs[-1][0], high, p_err, s_err)
+        else:
+            runs.append((low, high, p_err, s_err))
+    print(f"{'floor in':>15} {'pairs':>6} {'scenarios':>9} {'sum':>4}")
+    for low, high, p_err, s_err in runs:
+        print(f"({low:.3f}, {high:.3f}] {p_err:6d} {s_err:9d} {p_err + s_err:4d}")
+    fewest = min(p + s for _, _, p, s in runs)
+    low, high, _, _ = max((r for r in runs if r[2] + r[3] == fewest), key=lambda r: r[1] - r[0])
     print(
-        f"fewest errors ({fewest}) over the widest interval: floor in [{low:.3f}, {high:.3f});"
+        f"fewest errors ({fewest}) over the widest interval: floor in ({low:.3f}, {high:.3f}];"
         f" ALONE_FLOOR = {ALONE_FLOOR:.2f}"
     )
 
