@@ -43,7 +43,9 @@ CHANGED_THRESHOLD = 0.6
 (benchmarks/compare_threshold.py prints the separation; docs/compare.md has the figures)."""
 
 ALONE_FLOOR = 0.5
-"""Least similarity of a reworded measure that is alone in its indicator and mutually best."""
+"""Least 3-gram similarity of a reworded measure alone in its indicator and mutually best,
+chosen on the labelled pairs and tests/data/measure_groups.tsv (benchmarks/compare_threshold.py
+prints the sweep; docs/compare.md has the figures)."""
 
 NGRAM = 3
 _WHITE_SPACE = re.compile(r"\s+")
