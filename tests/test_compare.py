@@ -220,7 +220,7 @@ def _by_status(pairs: list[Pair]) -> set[tuple[str, str | None, str | None]]:
 
 def test_an_assignment_keeps_both_rewordings_where_the_best_single_pair_is_wrong() -> None:
     # the service manual now also covers staff work, so it is the staff manual's closest text:
-    # taken first (greedy), it would leave two measures dropped and two new
+    # taken first (greedy), it would leave the service manual dropped and the staff manual new
     assert similarity(STAFF_MANUAL, SERVICE_MANUAL_WIDENED) > max(
         similarity(STAFF_MANUAL, STAFF_MANUAL_PUBLISHED),
         similarity(SERVICE_MANUAL, SERVICE_MANUAL_WIDENED),
@@ -252,7 +252,7 @@ def test_a_lone_rewording_under_the_threshold_is_changed() -> None:
         ("dropped", REGISTRATION, None),
         ("new", None, REGISTRATION_REWORDED),
     }
-    # a floor above the threshold does not raise the bar
+    # a floor above the threshold changes nothing
     assert pair_measures(before, after, floor=0.9, threshold=0.5)[0].status == "changed"
 
 
