@@ -27,6 +27,7 @@ from extractors.ocr.options import OcrOptions
 from extractors.pdf_borderless import Columns, borderless_table
 from extractors.pdf_page import PageChars, Table
 from extractors.pdf_ruled import ruled_tables
+from extractors.pdf_text import DocumentText, Line
 from schemas.records import PageReading
 
 
@@ -92,6 +93,37 @@ def read_pdf(data: bytes, password: str | None = None, ocr: OcrOptions | None = 
         repairs=dict(counts),
         readings=tuple(pages.readings),
     )
+
+
+def read_pdf_text(
+    data: bytes, password: str | None = None, ocr: OcrOptions | None = None
+) -> tuple[DocumentText, list[str]]:
+    """Every page's lines in reading order, read as ``read_pdf`` reads them (text layer,
+    repaired, or OCR), and the warnings about pages not read from their text layer."""
+    from extractors.pdf_text import PageText
+
+    counts: Counter[str] = Counter()
+    texts: list[PageText] = []
+    with PdfPages(data, password, ocr or OcrOptions(), counts) as pages:
+        for source in pages:
+            lines: list[Line] = []
+            if source.reader is not None:
+                lines = list(source.reader.lines())
+                for line in lines:
+                    counts.update(dict(line.repairs))
+                source.reader.page.close()
+            elif source.markdown is not None:
+                found = [*source.lines]
+                for table in source.markdown.tables:
+                    found += [*table.preceding_lines, *("\t".join(r.texts) for r in table.rows)]
+                lines = [_text_line(text) for text in found]
+            texts.append(PageText(source.number, tuple(lines)))
+    unread = tuple(r.page for r in pages.readings if r.read_by == "none")
+    return DocumentText(tuple(texts), counts, unread), pages.warnings
+
+
+def _text_line(text: str) -> Line:
+    return Line(text, text, 0.0, 0.0, 0.0, 0.0, "", False, 0.0, ())
 
 
 class PdfPages:

@@ -24,7 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -34,6 +34,7 @@ from loaders import migrate
 from loaders.content import agency_key, content_sha256
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
+    source_pages,
     agencies,
     corrections,
     entries,
@@ -339,9 +340,34 @@ def _record_source(
     if existing is not None:  # tried before and failed: path stays where it was first seen
         del values["path"]
         connection.execute(update(sources).where(sources.c.id == existing).values(values))
+        connection.execute(delete(source_pages).where(source_pages.c.source_id == existing))
+        _record_pages(connection, int(existing), doc)
         return int(existing)
     values.update(sha256=outcome.sha256, parser_version=outcome.parser_version)
-    return int(connection.execute(insert(sources).returning(sources.c.id), values).scalar_one())
+    source_id = int(
+        connection.execute(insert(sources).returning(sources.c.id), values).scalar_one()
+    )
+    _record_pages(connection, source_id, doc)
+    return source_id
+
+
+def _record_pages(connection: Connection, source_id: int, doc: ExtractedDocument | None) -> None:
+    """How each page of the source was read (PDF only)."""
+    if doc is None or not doc.pages_read:
+        return
+    rows = [
+        {
+            "source_id": source_id,
+            "page": p.page,
+            "read_by": p.read_by,
+            "engine": p.engine,
+            "confidence": p.confidence,
+            "text_score": p.text_score,
+            "note": p.note,
+        }
+        for p in doc.pages_read
+    ]
+    connection.execute(insert(source_pages), rows)
 
 
 def _known(

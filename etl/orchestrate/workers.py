@@ -46,6 +46,7 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
 _STOP_GRACE_SECONDS = 2.0
 _READY = b"ready"
 _START_ATTEMPTS = 3
+_MORE_TIME = "more time"
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,10 @@ class SandboxPool(Executor):
         leaving = False
         try:
             ok, value, leaving = worker.results.recv()
+            if ok == _MORE_TIME:  # an OCR page started: its budget is added to the limit
+                if worker.deadline is not None:
+                    worker.deadline += float(value)
+                return
         except (EOFError, OSError):
             self._retire(worker, WorkerCrashedError(_death(worker.process)))
             return
@@ -409,6 +414,9 @@ def serve(argv: Sequence[str]) -> None:
         if function:
             getattr(loaded, function)()
     results.send_bytes(_READY)
+    from extractors.ocr import budget
+
+    budget.listen(lambda seconds: results.send((_MORE_TIME, seconds, False)))
     while True:
         try:
             payload = tasks.recv_bytes()

@@ -21,8 +21,9 @@ from extractors.ocr.engine import INSTALL_HINT, OcrPageError, OcrUnavailableErro
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-LANGUAGE = "tha+eng"
-"""Thai with English: reports mix in Latin (IIT, EIT, URLs, O-numbers)."""
+LANGUAGE = "tha"
+"""Thai alone: its model reads Latin letters and digits too, and adding English made
+Tesseract read "พ.ศ." as "W.A." on the sample scans."""
 _PAGE_PSM = 3
 """Fully automatic layout: columns of a borderless table become blocks of their own."""
 _BLOCK_PSM = 6
