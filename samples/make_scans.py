@@ -14,6 +14,9 @@ the same files. ``SCANS`` names the PDFs scanned. ReportLab's samples are left o
 does not shape Thai (it draws tone marks at the advance point, beside their letter, not
 above it), which no word processor a report is printed from does.
 
+It also writes PDFs whose text layer is garbage (``GARBLED``): the sample's ToUnicode maps
+rewritten so that Thai consonants map to the wrong letters, as a broken legacy font does.
+
 Writes ``samples/scans/<name>.pdf`` and ``samples/scans/MANIFEST.tsv`` (file, source PDF,
 source text, pages, angle of each page).
 """
@@ -23,7 +26,9 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +84,63 @@ def scan(source: Path, target: Path, rng: random.Random) -> list[float]:
     return angles
 
 
+GARBLED = (
+    "obt_nongbua_2567__libreoffice__Garuda__ruled__landscape.pdf",
+    "dla_2567__libreoffice__Laksaman__borderless__portrait.pdf",
+)
+"""Sample PDFs rewritten with a ToUnicode map that sends Thai consonants to the wrong
+letters, as a broken legacy font does: the page looks right, its text layer is garbage."""
+_OBJECT = re.compile(rb"(\d+) 0 obj\s*(.*?)\s*endobj", re.S)
+_STREAM = re.compile(rb"^(<<.*?>>)\s*stream\r?\n(.*)\r?\nendstream$", re.S)
+_HEX = re.compile(rb"<(0[Ee][0-9A-Fa-f]{2})>")
+_ROOT = re.compile(rb"/Root\s+(\d+ 0 R)")
+CONSONANT_SHIFT = 7
+
+
+def _wrong_letter(match: re.Match[bytes]) -> bytes:
+    code = int(match.group(1), 16)
+    if 0x0E01 <= code <= 0x0E2E:  # ก..ฮ: each consonant becomes the one 7 places on
+        code = 0x0E01 + (code - 0x0E01 + CONSONANT_SHIFT) % 46
+    return b"<%04X>" % code
+
+
+def garble_to_unicode(data: bytes) -> bytes:
+    """The PDF with every ToUnicode map's Thai consonants sent to the wrong letters, written
+    out again object by object (a PDF without object streams, as LibreOffice writes)."""
+    objects = {int(m.group(1)): m.group(2) for m in _OBJECT.finditer(data)}
+    lengths: dict[int, int] = {}
+    for number, body in objects.items():
+        found = _STREAM.match(body)
+        if found is None or b"FlateDecode" not in found.group(1):
+            continue
+        try:
+            text = zlib.decompress(found.group(2))
+        except zlib.error:
+            continue
+        if b"begincmap" not in text:
+            continue
+        stream = zlib.compress(_HEX.sub(_wrong_letter, text))
+        head = re.sub(rb"/Length\s+\d+(\s+0\s+R)?", b"/Length %d" % len(stream), found.group(1))
+        objects[number] = head + b"\nstream\n" + stream + b"\nendstream"
+        lengths[number] = len(stream)
+    root = _ROOT.findall(data)[-1]
+    out = bytearray(b"%PDF-1.6\n")
+    offsets: dict[int, int] = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+    size = max(objects) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        if number in offsets:
+            out += b"%010d 00000 n \n" % offsets[number]
+        else:
+            out += b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root %s >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, xref)
+    return bytes(out)
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     manifest = {
@@ -103,6 +165,20 @@ def main() -> None:
             }
         )
         print(f"{target.relative_to(SAMPLES)}: {len(angles)} pages", file=sys.stderr)
+    for name in GARBLED:
+        target = OUT / name.replace(".pdf", "__garbled_tounicode.pdf")
+        target.write_bytes(garble_to_unicode((SAMPLES / "pdf" / name).read_bytes()))
+        rows.append(
+            {
+                "file": target.name,
+                "scanned_from": f"pdf/{name}",
+                "source": manifest[name]["source"],
+                "pages": manifest[name]["pages"],
+                "angles": "",
+                "bytes": target.stat().st_size,
+            }
+        )
+        print(f"{target.relative_to(SAMPLES)}: ToUnicode garbled", file=sys.stderr)
     with (OUT / "MANIFEST.tsv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
         writer.writeheader()
