@@ -5,7 +5,7 @@ and of text layers made garbage on purpose, side by side.
 
 Real: every text-bearing page of ../shared/realdocs (the Budget Bureau volume: its first 30
 pages), read as the PDF reader reads them (glyphs recovered, Thai repaired). Garbage: the
-samples/scans/*__garbled_tounicode.pdf files (samples/make_scans.py). Prints the highest real
+tests/fixtures/scans/*__garbled_tounicode.pdf files (samples/make_scans.py). Prints the highest real
 score and the lowest garbage score: the threshold must sit between them.
 """
 
@@ -49,7 +49,7 @@ def main() -> None:
             print(f"{path.name}: {error}", file=sys.stderr)
     garbage = [
         (path.name, *s)
-        for path in sorted((ROOT / "samples" / "scans").glob("*__garbled_tounicode.pdf"))
+        for path in sorted((ROOT / "tests" / "fixtures" / "scans").glob("*__garbled_tounicode.pdf"))
         for s in page_scores(path)
     ]
     print(f"{'set':8} {'pages':>5} {'min':>6} {'median':>6} {'max':>6}")

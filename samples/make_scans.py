@@ -17,7 +17,7 @@ above it), which no word processor a report is printed from does.
 It also writes PDFs whose text layer is garbage (``GARBLED``): the sample's ToUnicode maps
 rewritten so that Thai consonants map to the wrong letters, as a broken legacy font does.
 
-Writes ``samples/scans/<name>.pdf`` and ``samples/scans/MANIFEST.tsv`` (file, source PDF,
+Writes ``tests/fixtures/scans/<name>.pdf`` and its ``MANIFEST.tsv`` (file, source PDF,
 source text, pages, angle of each page).
 """
 
@@ -36,7 +36,8 @@ import pypdfium2
 from PIL import Image, ImageFilter
 
 SAMPLES = Path(__file__).parent
-OUT = SAMPLES / "scans"
+OUT = SAMPLES.parent / "tests" / "fixtures" / "scans"
+"""Outside samples/: the quick start ingests samples/, and OCR is an optional extra."""
 DPI = 200
 JPEG_QUALITY = 50
 MAX_ANGLE = 1.0
@@ -164,7 +165,7 @@ def main() -> None:
                 "bytes": target.stat().st_size,
             }
         )
-        print(f"{target.relative_to(SAMPLES)}: {len(angles)} pages", file=sys.stderr)
+        print(f"{target.name}: {len(angles)} pages", file=sys.stderr)
     for name in GARBLED:
         target = OUT / name.replace(".pdf", "__garbled_tounicode.pdf")
         target.write_bytes(garble_to_unicode((SAMPLES / "pdf" / name).read_bytes()))
@@ -178,7 +179,7 @@ def main() -> None:
                 "bytes": target.stat().st_size,
             }
         )
-        print(f"{target.relative_to(SAMPLES)}: ToUnicode garbled", file=sys.stderr)
+        print(f"{target.name}: ToUnicode garbled", file=sys.stderr)
     with (OUT / "MANIFEST.tsv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
         writer.writeheader()

@@ -38,9 +38,10 @@ _TESSDATA_DIRS = (
 
 
 def tessdata_dir() -> Path | None:
-    """Where the trained models are: ``$TESSDATA_PREFIX`` or the usual system folders."""
-    candidates = [os.environ["TESSDATA_PREFIX"]] if os.environ.get("TESSDATA_PREFIX") else []
-    for folder in (*candidates, *_TESSDATA_DIRS):
+    """Where the trained models are: ``$TESSDATA_PREFIX`` when set (and only there, as
+    Tesseract itself does), else the usual system folders."""
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    for folder in [prefix] if prefix else _TESSDATA_DIRS:
         path = Path(folder)
         if (path / "tha.traineddata").is_file():
             return path
