@@ -55,7 +55,8 @@ def main() -> None:
     print(f"{'set':8} {'pages':>5} {'min':>6} {'median':>6} {'max':>6}")
     for name, rows in (("real", real), ("garbage", garbage)):
         values = sorted(r[2] for r in rows)
-        print(f"{name:8} {len(values):5} {values[0]:6.3f} {values[len(values) // 2]:6.3f} {values[-1]:6.3f}")
+        middle = values[len(values) // 2]
+        print(f"{name:8} {len(values):5} {values[0]:6.3f} {middle:6.3f} {values[-1]:6.3f}")
     worst = max(real, key=lambda r: r[2])
     best = min(garbage, key=lambda r: r[2])
     print(f"highest real page:    {worst[0]} p.{worst[1]} {worst[2]:.3f} ({worst[3]} Thai words)")

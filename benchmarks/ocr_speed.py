@@ -21,7 +21,10 @@ from etl.transform.pipeline import extract_bytes  # noqa: E402
 from extractors.ocr.options import OcrOptions  # noqa: E402
 
 DEFAULT = (
-    ROOT / "tests" / "fixtures" / "scans"
+    ROOT
+    / "tests"
+    / "fixtures"
+    / "scans"
     / "dla_2567__weasyprint__Laksaman__borderless__landscape__scan.pdf"
 )
 

@@ -53,7 +53,9 @@ class PageSource:
     lines: list[str] = field(default_factory=list)
 
 
-def read_pdf(data: bytes, password: str | None = None, ocr: OcrOptions | None = None) -> RawDocument:
+def read_pdf(
+    data: bytes, password: str | None = None, ocr: OcrOptions | None = None
+) -> RawDocument:
     counts: Counter[str] = Counter()
     placed: list[_Placed] = []
     with PdfPages(data, password, ocr or OcrOptions(), counts) as pages:
@@ -64,7 +66,9 @@ def read_pdf(data: bytes, password: str | None = None, ocr: OcrOptions | None = 
             if source.markdown is not None:
                 for table in source.markdown.tables:
                     rows = tuple(Row(r.cells, page=source.number) for r in table.rows)
-                    placed.append(_Placed(source.number, None, pending + list(table.preceding_lines), rows))
+                    placed.append(
+                        _Placed(source.number, None, pending + list(table.preceding_lines), rows)
+                    )
                     pending = []
                 pending += source.lines
                 continue
@@ -217,7 +221,9 @@ class PdfPages:
         if result.page is None:
             self._ocr_failed[number] = result.error or "OCR failed"
             note = f"OCR failed: {result.error}"
-            self.readings.append(PageReading(number, "none", engine, text_score=text_score, note=note))
+            self.readings.append(
+                PageReading(number, "none", engine, text_score=text_score, note=note)
+            )
             return PageSource(number)
         scanned = result.page
         if scanned.markdown is not None:
@@ -289,7 +295,11 @@ class PdfPages:
         by_ocr = [r for r in self.readings if r.read_by == "ocr"]
         if by_ocr:
             confidences = [r.confidence for r in by_ocr if r.confidence is not None]
-            mean = f", mean confidence {sum(confidences) / len(confidences):.0f}" if confidences else ""
+            mean = (
+                f", mean confidence {sum(confidences) / len(confidences):.0f}"
+                if confidences
+                else ""
+            )
             self.warnings.append(
                 f"{describe_pages([r.page for r in by_ocr])} read by OCR ({by_ocr[0].engine}"
                 f"{mean}): check names and figures against the original"

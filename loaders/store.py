@@ -34,7 +34,6 @@ from loaders import migrate
 from loaders.content import agency_key, content_sha256
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
-    source_pages,
     agencies,
     corrections,
     entries,
@@ -42,6 +41,7 @@ from loaders.models import (
     items,
     refs,
     reports,
+    source_pages,
     sources,
     sources_with_reports,
 )

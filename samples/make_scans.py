@@ -79,9 +79,7 @@ def scan(source: Path, target: Path, rng: random.Random) -> list[float]:
         pages.append(Image.open(io.BytesIO(buffer.getvalue())))
         angles.append(angle)
     document.close()
-    pages[0].save(
-        target, "PDF", save_all=True, append_images=pages[1:], resolution=float(DPI)
-    )
+    pages[0].save(target, "PDF", save_all=True, append_images=pages[1:], resolution=float(DPI))
     return angles
 
 

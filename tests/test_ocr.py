@@ -148,8 +148,8 @@ def test_an_ocr_time_out_names_the_page_and_fails_the_document_cleanly() -> None
 
 def test_a_page_too_large_to_render_is_named() -> None:
     import pypdfium2
-
     from conftest import minimal_pdf
+
     from extractors.ocr.engine import OcrPageError
     from extractors.ocr.render import render_page
 

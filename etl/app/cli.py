@@ -156,9 +156,7 @@ def extract(
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
     ocr: OcrOption = OcrMode.auto,
     ocr_engine: OcrEngineOption = OcrEngineName.tesseract,
-    workers: Annotated[
-        int, typer.Option("--workers", "-w", help="Pages OCR'd at once.")
-    ] = 1,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Pages OCR'd at once.")] = 1,
     ocr_cache: OcrCacheOption = None,
     typhoon_url: TyphoonUrlOption = None,
     typhoon_key: TyphoonKeyOption = None,
@@ -186,9 +184,7 @@ def text(
     ] = False,
     ocr: OcrOption = OcrMode.auto,
     ocr_engine: OcrEngineOption = OcrEngineName.tesseract,
-    workers: Annotated[
-        int, typer.Option("--workers", "-w", help="Pages OCR'd at once.")
-    ] = 1,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Pages OCR'd at once.")] = 1,
     ocr_cache: OcrCacheOption = None,
     typhoon_url: TyphoonUrlOption = None,
     typhoon_key: TyphoonKeyOption = None,
@@ -429,8 +425,11 @@ def ingest(
     ] = "local",
     doc_timeout: Annotated[
         float,
-        typer.Option("--doc-timeout", help="Seconds one document may take to parse, plus 120 for each page it OCRs; "
-            "0: no limit."),
+        typer.Option(
+            "--doc-timeout",
+            help="Seconds one document may take to parse, plus 120 for each page it OCRs; "
+            "0: no limit.",
+        ),
     ] = 60.0,
     doc_memory: Annotated[
         int,

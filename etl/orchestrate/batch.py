@@ -345,9 +345,7 @@ class _Batch:
             return _Slot(prepared, known.as_result(prepared.location))
         self.summary.parsed += 1
         self.in_flight += 1
-        future = self.executor.submit(
-            parse_source, prepared.read_from, prepared.location, self.ocr
-        )
+        future = self.executor.submit(parse_source, prepared.read_from, prepared.location, self.ocr)
         return _Slot(prepared, future=future, submitted=time.perf_counter())
 
     def settle(self, *, block: bool) -> None:

@@ -27,7 +27,11 @@ MAX_BYTES = 200 * 1024 * 1024
 
 
 def extract_bytes(
-    data: bytes, path: str = "<bytes>", *, password: str | None = None, ocr: OcrOptions | None = None
+    data: bytes,
+    path: str = "<bytes>",
+    *,
+    password: str | None = None,
+    ocr: OcrOptions | None = None,
 ) -> ExtractedDocument:
     """Parse one report. Raises an ``InputError`` naming ``path`` for bad input. ``ocr``: how
     PDF pages without a usable text layer are read (``extractors.ocr``; default: OCR'd)."""

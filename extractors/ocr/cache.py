@@ -41,7 +41,9 @@ class OcrCache:
                 data["angle"],
                 tuple(tuple(e) for e in data["edges"]),  # type: ignore[misc]
                 tuple(
-                    OcrWord(w["text"], w["confidence"], tuple(w["box"]), w["line"], tuple(w["line_box"]))  # type: ignore[arg-type]
+                    OcrWord(
+                        w["text"], w["confidence"], tuple(w["box"]), w["line"], tuple(w["line_box"])
+                    )  # type: ignore[arg-type]
                     for w in data["words"]
                 ),
                 data["markdown"],

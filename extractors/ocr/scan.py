@@ -103,9 +103,9 @@ def edge_dicts(
     return out
 
 
-def table_cells(number: int, width: float, height: float, edges: list[dict[str, Any]]) -> list[
-    tuple[float, float, float, float]
-]:
+def table_cells(
+    number: int, width: float, height: float, edges: list[dict[str, Any]]
+) -> list[tuple[float, float, float, float]]:
     """The cells of the ruled tables the PDF reader would find on these rules."""
     from extractors.pdf_page import PageChars
     from extractors.pdf_ruled import ruled_tables
@@ -116,7 +116,12 @@ def table_cells(number: int, width: float, height: float, edges: list[dict[str, 
 
 
 def scan_page(
-    engine: OcrEngine, image: Image, dpi: float, number: int, width: float, height: float,
+    engine: OcrEngine,
+    image: Image,
+    dpi: float,
+    number: int,
+    width: float,
+    height: float,
     timeout: float,
 ) -> ScannedPage:
     """OCR one rendered page. Raises ``OcrPageError`` (time-out) for the page."""
@@ -132,8 +137,7 @@ def scan_page(
     image = imaging.rotate(image, angle)
     rules = imaging.find_rules(image, dpi)
     edges = tuple(
-        (r.orientation, r.x0 / scale, r.top / scale, r.x1 / scale, r.bottom / scale)
-        for r in rules
+        (r.orientation, r.x0 / scale, r.top / scale, r.x1 / scale, r.bottom / scale) for r in rules
     )
     cells = table_cells(number, width, height, edge_dicts(edges, height))
     clean = imaging.erase_rules(image, rules, _RULE_ERASE_PX)
@@ -235,9 +239,13 @@ def page_chars(page: ScannedPage, clean: bool = True) -> PageWords:
     s = page.scale
     for letters in by_line.values():
         words = _phrases(letters)
-        texts, counts = clean_line([(w.text, w.confidence) for w in words]) if clean else (
-            [w.text for w in words],
-            Counter[str](),
+        texts, counts = (
+            clean_line([(w.text, w.confidence) for w in words])
+            if clean
+            else (
+                [w.text for w in words],
+                Counter[str](),
+            )
         )
         out.corrections.update(counts)
         _, line_top, _, line_bottom = words[0].line_box

@@ -79,7 +79,9 @@ class TesseractEngine:
         try:
             import tesserocr
         except ImportError:
-            raise OcrUnavailableError(f"OCR needed but tesserocr is missing: {INSTALL_HINT}")
+            raise OcrUnavailableError(
+                f"OCR needed but tesserocr is missing: {INSTALL_HINT}"
+            ) from None
         folder = tessdata_dir()
         if folder is None:
             raise OcrUnavailableError(
