@@ -28,7 +28,7 @@ from extractors.pdf_borderless import Columns, borderless_table
 from extractors.pdf_page import PageChars, Table
 from extractors.pdf_ruled import ruled_tables
 from extractors.pdf_text import DocumentText, Line
-from schemas.records import PageReading
+from schemas.records import PageReading, ReadBy
 
 
 @dataclass
@@ -64,10 +64,15 @@ def read_pdf(
         carried: Sequence[Cell] = ()
         for source in pages:
             if source.markdown is not None:
-                for table in source.markdown.tables:
-                    rows = tuple(Row(r.cells, page=source.number) for r in table.rows)
+                for markdown_table in source.markdown.tables:
+                    rows = tuple(Row(r.cells, page=source.number) for r in markdown_table.rows)
                     placed.append(
-                        _Placed(source.number, None, pending + list(table.preceding_lines), rows)
+                        _Placed(
+                            source.number,
+                            None,
+                            pending + list(markdown_table.preceding_lines),
+                            rows,
+                        )
                     )
                     pending = []
                 pending += source.lines
@@ -185,7 +190,7 @@ class PdfPages:
                 score = score_text("\n".join(reader.text()))
                 if mode == "never" or not score.garbage:
                     repaired = bool(recovered) or any(ln.repairs for ln in reader.lines())
-                    read_by = "repaired" if repaired else "text_layer"
+                    read_by: ReadBy = "repaired" if repaired else "text_layer"
                     self.readings.append(
                         PageReading(number, read_by, text_score=score.non_dictionary_share)
                     )

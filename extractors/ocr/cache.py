@@ -39,11 +39,11 @@ class OcrCache:
                 data["height"],
                 data["scale"],
                 data["angle"],
-                tuple(tuple(e) for e in data["edges"]),  # type: ignore[misc]
+                tuple(tuple(e) for e in data["edges"]),
                 tuple(
                     OcrWord(
                         w["text"], w["confidence"], tuple(w["box"]), w["line"], tuple(w["line_box"])
-                    )  # type: ignore[arg-type]
+                    )
                     for w in data["words"]
                 ),
                 data["markdown"],
