@@ -158,6 +158,7 @@ class PdfPages:
         self._no_text: list[int] = []
         self._ocr_failed: dict[int, str] = {}
         self._garbage: list[tuple[int, float]] = []
+        self._years: frozenset[int] = frozenset()  # written on the pages OCR'd so far
 
     def __enter__(self) -> PdfPages:
         return self
@@ -243,7 +244,8 @@ class PdfPages:
             return PageSource(number, markdown=document, lines=lines)
         from extractors.ocr.scan import ImagePage, edge_dicts, page_chars
 
-        words = page_chars(scanned)
+        words = page_chars(scanned, years=self._years)
+        self._years = words.years
         self.counts.update(words.corrections)
         image_page = ImagePage(
             number, scanned.width, scanned.height, edge_dicts(scanned.edges, scanned.height)

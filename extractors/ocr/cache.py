@@ -42,7 +42,14 @@ class OcrCache:
                 tuple(tuple(e) for e in data["edges"]),
                 tuple(
                     OcrWord(
-                        w["text"], w["confidence"], tuple(w["box"]), w["line"], tuple(w["line_box"])
+                        w["text"],
+                        w["confidence"],
+                        tuple(w["box"]),
+                        w["line"],
+                        tuple(w["line_box"]),
+                        w["space_before"],
+                        w["again"],
+                        w["bold"],
                     )
                     for w in data["words"]
                 ),

@@ -5,10 +5,19 @@
 - Thai digits Tesseract confuses (๖/๒, ๓/๗, ๕/๔, ๐/๘, ๙/๘): a year after พ.ศ./ปี, or a day
   of a date, that cannot be what the report means (a Buddhist-era year outside
   ``YEARS_BE``, a day past 31) is corrected when exactly one swap of a confusable digit makes
-  it parse.
+  it parse. A year after พ.ศ./ปีงบประมาณ that is no year, or not one the page writes
+  elsewhere ("๒๕๒" for ๒๕๖๗: a digit lost in a title font), is corrected when the same
+  ink read again digits-only (``scan``) has four digits and exactly one of their
+  confusable readings is a year the page writes elsewhere (``fix_year_by_evidence``).
 - A low-confidence word whose Thai does not segment into dictionary words is corrected
   when exactly one edit (a tone or vowel mark added, dropped or swapped, a look-alike
   letter swapped) makes it all dictionary words.
+- The report's own vocabulary — column headers, tool and indicator names, months,
+  ปีงบประมาณ (``ita_terms``) — read with one look-alike letter or one mark wrong
+  ("ตัวขี้วัด" for ตัวชี้วัด, whose pieces ตัว|ขี้|วัด are each words, so the dictionary
+  test above cannot see it): corrected whatever the confidence, when the string read is
+  not itself a word. Terms of six letters or more only, so that one letter is a small
+  part of the evidence.
 
 What the engine read is kept as the item's ``raw``; benchmarks/ocr_quality.py counts what
 each correction fixes and what it breaks against the true text.
@@ -17,7 +26,6 @@ each correction fixes and what it breaks against the true text.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -46,8 +54,9 @@ _LOOK_ALIKE = {
     "ภ": "ถ",
     "บ": "ป",
     "ป": "บ",
-    "ข": "ซ",
-    "ซ": "ข",
+    "ข": "ชซ",
+    "ซ": "ขช",
+    "ช": "ขซ",
     "ผ": "ฝ",
     "พ": "ฟ",
     "ฟ": "พ",
@@ -62,7 +71,9 @@ _LOOK_ALIKE = {
     "ย": "ฆ",
 }
 _THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
-_YEAR_AFTER = re.compile(r"(พ\.?\s?ศ\.?|ปี(?:งบประมาณ)?|ค\.?\s?ศ\.?)\s*$")
+_TO_THAI = str.maketrans("0123456789", _THAI_DIGITS)
+_ALL_DIGITS = frozenset(_THAI_DIGITS + "0123456789")
+_YEAR_AFTER = re.compile(r"(พ\.?\s?ศ\.?|ปี(?:งบประมาณ)?)\s*$")
 _MONTHS = [
     "มกราคม",
     "กุมภาพันธ์",
@@ -161,35 +172,202 @@ def fix_word(word: str) -> str | None:
     return word.replace(run, fits.pop(), 1)
 
 
-def clean_line(words: Sequence[tuple[str, float]]) -> tuple[list[str], Counter[str]]:
-    """Each word of one OCR line cleaned (same count, same order) and the corrections made
-    by kind. ``words``: (text, confidence 0–100)."""
-    counts: Counter[str] = Counter()
-    texts = [text for text, _ in words]
+_MIN_TERM_LETTERS = 6
+
+
+@lru_cache(maxsize=1)
+def ita_terms() -> tuple[str, ...]:
+    """Words every ITA report prints: column headers, tool and indicator names and their
+    aliases, month names, ปีงบประมาณ (``schemas``)."""
+    from schemas.framework import editions, month_names
+    from schemas.table_words import COLUMN_KEYWORDS
+
+    names: set[str] = {k for _, keywords in COLUMN_KEYWORDS for k in keywords}
+    names |= {"ปีงบประมาณ", "ประจำปี", "ผู้รับผิดชอบ", "หน่วยงานรับผิดชอบ"}
+    for edition in editions():
+        for tool in edition.tools:
+            names |= {tool.name, *tool.aliases}
+            for indicator in tool.indicators:
+                names |= {indicator.name, *indicator.aliases}
+    names |= {full for _, full, _ in month_names()}
+    return tuple(
+        sorted(
+            (n for n in names if len(_THAI_RUN.findall(n)) == 1 and len(n) >= _MIN_TERM_LETTERS),
+            key=len,
+            reverse=True,
+        )
+    )
+
+
+_KEY = 3
+"""Variants are looked up by their first three characters (a regular expression of all
+of them takes 1.5 s to compile)."""
+
+
+@lru_cache(maxsize=1)
+def _term_variants() -> dict[str, list[tuple[str, str]]]:
+    """Each term's one-edit misreadings (a look-alike letter, a mark added, dropped or
+    swapped) with the term, by their first characters, longest first; a variant that is
+    itself a word, or another term, or a misreading of two terms, is left out."""
+    from extractors.thai.words import is_word
+
+    terms = ita_terms()
+    variants: dict[str, str] = {}
+    clashes: set[str] = set(terms)
+    for term in terms:
+        for variant in _edits(term):
+            if variant[0] in _MARKS or variant in clashes or is_word(variant):
+                continue
+            if variant in variants and variants[variant] != term:
+                clashes.add(variant)
+                continue
+            variants[variant] = term
+    index: dict[str, list[tuple[str, str]]] = {}
+    for variant, term in sorted(variants.items(), key=lambda v: -len(v[0])):
+        if variant not in clashes:
+            index.setdefault(variant[:_KEY], []).append((variant, term))
+    return index
+
+
+def fix_terms(text: str) -> str | None:
+    """``text`` with every misread ITA term put right (``ita_terms``), if any was."""
+    index = _term_variants()
+    out: list[str] = []
+    start = i = 0
+    while i <= len(text) - _KEY:
+        for variant, term in index.get(text[i : i + _KEY], ()):
+            end = i + len(variant)
+            if (
+                text.startswith(variant, i)
+                and not text.startswith(term, i)  # a term read right, and more after it
+                and not (end < len(text) and text[end] in _MARKS + "\u0e33")  # half a letter
+            ):
+                out += [text[start:i], term]
+                i = start = i + len(variant)
+                break
+        else:
+            i += 1
+    if not out:
+        return None
+    return "".join(out) + text[start:]
+
+
+def year_of(token: str) -> int | None:
+    """The Buddhist-era year a token of four digits (Thai or Arabic) writes, if plausible."""
+    if len(token) != 4 or not set(token) <= _ALL_DIGITS:
+        return None
+    value = _value(token)
+    return value if value in YEARS_BE else None
+
+
+def _readings(token: str) -> set[str]:
+    """What a reading of digits may have been: any of its confusable digits swapped."""
+    out = {""}
+    for digit in token:
+        out = {head + d for head in out for d in (digit, *_CONFUSED_DIGITS.get(digit, ""))}
+    return out
+
+
+def _could_be_read_as(year: str, token: str) -> bool:
+    """Whether the engine could have read ``year`` as ``token``: confusable digits
+    swapped, and at most one digit lost."""
+    shorter = {year} if len(token) == len(year) else set()
+    if len(token) == len(year) - 1:
+        shorter = {year[:k] + year[k + 1 :] for k in range(len(year))}
+    return any(token in _readings(s) for s in shorter)
+
+
+def _thai(token: str) -> str:
+    """Digits as Thai digits (the confusions are between Thai digits' shapes)."""
+    return token.translate(_TO_THAI)
+
+
+def fix_year_by_evidence(token: str, again: str, years: frozenset[int]) -> str | None:
+    """A year after พ.ศ./ปีงบประมาณ that the engine read as no year ("๒๕๒" for ๒๕๖๗ in a
+    title font: a digit lost, ๖/๒ confused), put right when the evidence is clear: exactly
+    one year that the page writes elsewhere (``years``: "ตุลาคม 2566", "พ.ศ. 2567" in its
+    table) could have been read as ``token`` and as one of the four-digit readings in
+    ``again`` (the same ink read again, digits only). A token that is a plausible year is
+    left alone (a law of พ.ศ. ๒๕๖๐ cited on a page of 2567)."""
+    if not token or not set(token) <= _ALL_DIGITS or year_of(token) is not None:
+        return None
+    readings = [_thai(r) for r in again.split() if len(r) == 4 and set(r) <= _ALL_DIGITS]
+    read = _thai(token)
+    fits = {
+        y
+        for y in years
+        if _could_be_read_as(_thai(str(y)), read)
+        and any(_could_be_read_as(_thai(str(y)), r) for r in readings)
+    }
+    if len(fits) != 1:
+        return None
+    year = str(fits.pop())
+    return _thai(year) if any(d in _THAI_DIGITS for d in token) else year
+
+
+def must_be_year(before: Sequence[str], token: str) -> bool:
+    """Whether ``token``, after the phrases ``before`` on its line, is where a year must be
+    (after พ.ศ., ปี, ปีงบประมาณ) and is digits that make no plausible year: the phrase the
+    engine is asked to read again, digits only."""
+    return (
+        bool(_YEAR_AFTER.search(" ".join(before)))
+        and 2 <= len(token) <= 5
+        and set(token) <= _ALL_DIGITS
+        and year_of(token) is None
+    )
+
+
+def page_years(texts: Sequence[tuple[str, float]]) -> frozenset[int]:
+    """Years a page writes with four digits read confidently: evidence for a year that the
+    title's font made hard to read."""
+    return frozenset(
+        y
+        for text, confidence in texts
+        if confidence >= LOW_CONFIDENCE
+        for token in re.findall(r"[0-9๐-๙]+", text)
+        if (y := year_of(token)) is not None
+    )
+
+
+def clean_line(
+    words: Sequence[tuple[str, float, str]], years: frozenset[int] = frozenset()
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Each phrase of one OCR line cleaned (same count, same order), with the corrections
+    made to it by kind. ``words``: (text, confidence 0–100, the same ink read again
+    digits-only where a year must be, else ""); ``years``: the years the page writes
+    elsewhere (``page_years``)."""
+    texts = [text for text, _, _ in words]
+    kinds: list[list[str]] = [[] for _ in words]
     for i, text in enumerate(texts):
         fixed = text.replace("\u0e4d\u0e32", "\u0e33").replace("\u0e4d \u0e32", "\u0e33")
         if fixed != text:
-            counts["ocr_sara_am"] += 1
-            texts[i] = text = fixed
+            kinds[i].append("ocr_sara_am")
+            texts[i] = fixed
     for i, text in enumerate(texts):
         before = " ".join(texts[:i])
         after = texts[i + 1] if i + 1 < len(texts) else ""
         if _YEAR_AFTER.search(before) or (before.split()[-1:] and before.split()[-1] in _MONTHS):
             year = fix_year(text)
+            if year is None:
+                year = fix_year_by_evidence(text, words[i][2], years)
             if year is not None:
                 texts[i] = year
-                counts["ocr_year_digit"] += 1
+                kinds[i].append("ocr_year_digit")
                 continue
         if after in _MONTHS or any(after.startswith(m) for m in _MONTHS):
             day = fix_day(text)
             if day is not None:
                 texts[i] = day
-                counts["ocr_day_digit"] += 1
+                kinds[i].append("ocr_day_digit")
                 continue
+        term = fix_terms(text)
+        if term is not None:
+            texts[i] = text = term
+            kinds[i].append("ocr_ita_term")
         confidence = words[i][1]
         if 0 <= confidence < LOW_CONFIDENCE:
             word = fix_word(text)
             if word is not None:
                 texts[i] = word
-                counts["ocr_dictionary_word"] += 1
-    return texts, counts
+                kinds[i].append("ocr_dictionary_word")
+    return [(text, tuple(k)) for text, k in zip(texts, kinds, strict=True)]

@@ -35,6 +35,12 @@ class OcrWord:
     line: int
     line_box: tuple[int, int, int, int]
     space_before: bool = True
+    again: str = ""
+    """Where a year must be and the engine read none: the same ink read again with digits
+    only, its readings separated by spaces (``extractors.ocr.scan``); evidence for the
+    clean-up, never the text itself."""
+    bold: bool = False
+    """Its line's strokes are heavier than the page's usual: bold type."""
 
 
 class OcrUnavailableError(ScannedDocumentError):
@@ -55,7 +61,8 @@ class OcrEngine(Protocol):
 
     def words(self, image: Image, *, block: bool, timeout: float) -> list[OcrWord]:
         """The words of an image: a whole page (``block=False``, layout analysis on) or one
-        table cell (``block=True``: one block of text). Raises ``OcrPageError``."""
+        line of text (``block=True``: a line cut out by ``extractors.ocr.lines``). Raises
+        ``OcrPageError``."""
 
     def markdown(self, image: Image, *, timeout: float) -> str:
         """The page as Markdown (HTML tables). Raises ``OcrPageError``."""

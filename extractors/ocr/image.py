@@ -42,6 +42,12 @@ def _ink(image: Image.Image) -> Any:
     return ink
 
 
+def ink_mask(grey: Any) -> Any:
+    """Dark pixels (bool) of a grey page array, by Otsu's threshold over the whole page."""
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return ink > 0
+
+
 def skew_angle(image: Image.Image) -> float:
     """The rotation (degrees, counter-clockwise positive) that makes text lines and rules
     horizontal: the angle whose row profile of ink is sharpest (projection profile)."""
@@ -112,16 +118,6 @@ def erase_rules(image: Image.Image, rules: list[Rule], width: int) -> Image.Imag
         y0, y1 = int(rule.top) - width, int(rule.bottom) + width
         grey[max(0, y0) : max(0, y1) + 1, max(0, x0) : max(0, x1) + 1] = 255
     return Image.fromarray(grey)
-
-
-def has_ink(image: Image.Image, box: tuple[int, int, int, int], minimum: int = 12) -> bool:
-    """Whether a region holds more than ``minimum`` dark pixels (an empty cell is not
-    OCR'd, which saves half the time on a sparse table)."""
-    x0, y0, x1, y1 = box
-    region = np.asarray(image.crop(box), dtype=np.uint8)
-    if region.size == 0 or x1 <= x0 or y1 <= y0:
-        return False
-    return int((region < 128).sum()) > minimum
 
 
 def cleaned(image: Image.Image) -> Image.Image:

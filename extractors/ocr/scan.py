@@ -21,7 +21,9 @@ from extractors.ocr.engine import OcrEngine, OcrPageError, OcrWord
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-LAYOUT_VERSION = "1"
+    from extractors.ocr.lines import TextLine
+
+LAYOUT_VERSION = "2"
 """How a page is cut for OCR; part of the cache key with the engine's identity."""
 _CELL_INSET_PX = 3
 """Pixels trimmed inside a cell's rules before OCR (the rule's own ink)."""
@@ -125,7 +127,10 @@ def scan_page(
     timeout: float,
 ) -> ScannedPage:
     """OCR one rendered page. Raises ``OcrPageError`` (time-out) for the page."""
+    import numpy as np
+
     from extractors.ocr import image as imaging
+    from extractors.ocr.lines import text_lines
 
     scale = dpi / 72
     deadline = time.monotonic() + timeout
@@ -140,9 +145,9 @@ def scan_page(
         (r.orientation, r.x0 / scale, r.top / scale, r.x1 / scale, r.bottom / scale) for r in rules
     )
     cells = table_cells(number, width, height, edge_dicts(edges, height))
-    clean = imaging.erase_rules(image, rules, _RULE_ERASE_PX)
-    words: list[OcrWord] = []
-    line_offset = 0
+    grey = np.array(imaging.erase_rules(image, rules, _RULE_ERASE_PX), dtype=np.uint8)
+    ink = imaging.ink_mask(grey)
+    lines: list[TextLine] = []
     for x0, top, x1, bottom in cells:
         box = (
             int(x0 * scale) + _CELL_INSET_PX,
@@ -150,16 +155,93 @@ def scan_page(
             int(x1 * scale) - _CELL_INSET_PX,
             int(bottom * scale) - _CELL_INSET_PX,
         )
-        if not imaging.has_ink(clean, box):
+        if box[2] <= box[0] or box[3] <= box[1]:
             continue
-        found = engine.words(clean.crop(box), block=True, timeout=_left(deadline, timeout))
-        words += [_moved(w, box[0], box[1], line_offset) for w in found]
-        line_offset += max((w.line for w in found), default=-1) + 1
-    outside = _blank(clean, cells, scale)
-    if imaging.has_ink(outside, (0, 0, outside.width, outside.height)):
-        found = engine.words(outside, block=False, timeout=_left(deadline, timeout))
-        words += [_moved(w, 0, 0, line_offset) for w in found]
+        region = (slice(box[1], box[3]), slice(box[0], box[2]))
+        lines += text_lines(grey[region], ink[region], whole_rows=True, origin=box[:2])
+        grey[region], ink[region] = 255, False
+    lines += text_lines(grey, ink, whole_rows=False)
+    words = _read_lines(engine, lines, deadline, timeout)
     return ScannedPage(width, height, scale, angle, edges, tuple(words))
+
+
+_BOLD = 1.18
+"""A line whose strokes, for its letters' height, are this much heavier than the page's
+usual is bold (sample scans: bold headers 1.3–1.4 times the body's, in Laksaman and
+Garuda alike). The borderless reader tells a header row from the body by it, as it does
+by the font name in a text layer."""
+
+
+_LINE_PAD_PX = 10
+"""White border around a line image: Tesseract reads a glyph touching the edge badly."""
+
+
+def _read_lines(
+    engine: OcrEngine, lines: list[TextLine], deadline: float, timeout: float
+) -> list[OcrWord]:
+    """Each line OCR'd on its own (the engine's single-line mode) and its phrases (words
+    the engine put no space between: Thai is written without spaces between words) placed
+    on the page where their ink is; each line has a number of its own."""
+    import statistics
+
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    from extractors.ocr.cleanup import must_be_year
+    from extractors.ocr.lines import phrase_spans
+
+    usual = statistics.median(
+        [ln.weight for ln in lines for _ in range(max(1, (ln.x1 - ln.x0) // 100))] or [0.0]
+    )
+    out: list[OcrWord] = []
+    for number, line in enumerate(lines):
+        picture = ImageOps.expand(PILImage.fromarray(line.image), _LINE_PAD_PX, fill=255)
+        found = engine.words(picture, block=True, timeout=_left(deadline, timeout))
+        phrases = _phrases(found)
+        guesses = [(w.box[0] - _LINE_PAD_PX, w.box[2] - _LINE_PAD_PX) for w in phrases]
+        band = (line.x0, round(line.core_top), line.x1, round(line.core_bottom))
+        bold = line.weight > _BOLD * usual
+        for k, (phrase, (x0, x1)) in enumerate(
+            zip(phrases, phrase_spans(line, guesses), strict=True)
+        ):
+            _, y0, _, y1 = phrase.box
+            again = ""
+            if must_be_year([p.text for p in phrases[:k]], phrase.text):
+                again = _read_digits(engine, line, x0, x1, _left(deadline, timeout))
+            top = line.top - _LINE_PAD_PX
+            out.append(
+                OcrWord(
+                    phrase.text,
+                    phrase.confidence,
+                    (line.x0 + x0, top + y0, line.x0 + x1, top + y1),
+                    number,
+                    band,
+                    again=again,
+                    bold=bold,
+                )
+            )
+    return out
+
+
+_DIGITS_SCALE = 2
+"""A year is read again at twice the scale: the title fonts' Thai digits are small."""
+
+
+def _read_digits(engine: OcrEngine, line: TextLine, x0: int, x1: int, timeout: float) -> str:
+    """The phrase at ``x0``–``x1`` of ``line`` read again with nothing but digits allowed,
+    if the engine can (Tesseract can; an engine reading Markdown has no words to re-read)."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    digits = getattr(engine, "digits", None)
+    if digits is None:
+        return ""
+    margin = _LINE_PAD_PX // 2
+    crop = PILImage.fromarray(line.image[:, max(0, x0 - margin) : x1 + margin])
+    crop = crop.resize(
+        (crop.width * _DIGITS_SCALE, crop.height * _DIGITS_SCALE), PILImage.Resampling.LANCZOS
+    )
+    return " ".join(digits(ImageOps.expand(crop, _LINE_PAD_PX, fill=255), timeout=timeout))
 
 
 def _left(deadline: float, timeout: float) -> float:
@@ -170,30 +252,6 @@ def _left(deadline: float, timeout: float) -> float:
     return left
 
 
-def _moved(word: OcrWord, dx: int, dy: int, line_offset: int) -> OcrWord:
-    x0, y0, x1, y1 = word.box
-    l0, t0, l1, t1 = word.line_box
-    return OcrWord(
-        word.text,
-        word.confidence,
-        (x0 + dx, y0 + dy, x1 + dx, y1 + dy),
-        word.line + line_offset,
-        (l0 + dx, t0 + dy, l1 + dx, t1 + dy),
-        word.space_before,
-    )
-
-
-def _blank(image: Image, cells: list[tuple[float, float, float, float]], scale: float) -> Image:
-    """The page with its table cells painted white: what is left is read as page text."""
-    from PIL import ImageDraw
-
-    out = image.copy()
-    draw = ImageDraw.Draw(out)
-    for x0, top, x1, bottom in cells:
-        draw.rectangle((x0 * scale, top * scale, x1 * scale, bottom * scale), fill=255)
-    return out
-
-
 @dataclass
 class PageWords:
     """Pseudo-chars for the table readers: one per OCR word, in points, with the cleaned
@@ -201,6 +259,8 @@ class PageWords:
 
     chars: list[dict[str, Any]] = field(default_factory=list)
     corrections: Counter[str] = field(default_factory=Counter)
+    years: frozenset[int] = frozenset()
+    """Years written on the page (and the pages before), evidence for the next pages."""
 
 
 def _phrases(words: list[OcrWord]) -> list[OcrWord]:
@@ -223,34 +283,68 @@ def _phrases(words: list[OcrWord]) -> list[OcrWord]:
     return out
 
 
-_LINE_HEIGHT_PER_SIZE = 1.45
-"""A Thai text line's box (upper marks to descenders) over its font size."""
+def _wrapped_terms(lines: list[list[OcrWord]], cleaned: list[list[list[Any]]]) -> None:
+    """ITA terms wrapped in a narrow cell ("ผู้รับผิด" over "ชอบ") are checked across the
+    wrap (``cleanup.fix_terms``): the last phrase of a line and the first of the line
+    right under it, in the same column. A fix falls on one of the two phrases only."""
+    from extractors.ocr.cleanup import fix_terms
+
+    for i, upper in enumerate(lines):
+        ux0, utop, ux1, ubottom = upper[0].line_box
+        height = ubottom - utop
+        for j, lower in enumerate(lines):
+            lx0, ltop, lx1, _ = lower[0].line_box
+            below = 0.5 * height < ltop - ubottom < 2.5 * height
+            if not below or lx1 < ux0 or lx0 > ux1:
+                continue
+            head, tail = cleaned[i][-1], cleaned[j][0]
+            joined = f"{head[0]}{tail[0]}"
+            fixed = fix_terms(joined)
+            if fixed is None:
+                continue
+            if fixed.startswith(head[0]):
+                tail[0], tail[1] = fixed[len(head[0]) :], (*tail[1], "ocr_ita_term")
+            elif fixed.endswith(tail[0]):
+                head[0], head[1] = fixed[: len(fixed) - len(tail[0])], (*head[1], "ocr_ita_term")
 
 
-def page_chars(page: ScannedPage, clean: bool = True) -> PageWords:
+_LETTER_PER_SIZE = 0.63
+"""A Thai consonant's height over the font size (Garuda 11 pt and Laksaman 14 pt on the
+sample scans: 6.8 and 9.0 pt letters); a word's size, and its box like a PDF glyph's
+(0.8 of the size above the baseline, 0.2 below), come from its line's letter band."""
+
+
+def page_chars(
+    page: ScannedPage, clean: bool = True, years: frozenset[int] = frozenset()
+) -> PageWords:
     """The page's words as chars the PDF table readers take, Thai clean-up applied per line
-    (``extractors.ocr.cleanup``)."""
-    from extractors.ocr.cleanup import clean_line
+    (``extractors.ocr.cleanup``) with the years this page and ``years`` (earlier pages)
+    write as evidence; each char says what was corrected in ``ocr_fixes``."""
+    from extractors.ocr.cleanup import clean_line, page_years
 
     out = PageWords()
     by_line: dict[int, list[OcrWord]] = {}
     for word in page.words:
         by_line.setdefault(word.line, []).append(word)
     s = page.scale
-    for letters in by_line.values():
-        words = _phrases(letters)
-        texts, counts = (
-            clean_line([(w.text, w.confidence) for w in words])
-            if clean
-            else (
-                [w.text for w in words],
-                Counter[str](),
-            )
-        )
-        out.corrections.update(counts)
-        _, line_top, _, line_bottom = words[0].line_box
-        top, bottom = line_top / s, line_bottom / s
-        size = max(1.0, (bottom - top) / _LINE_HEIGHT_PER_SIZE)
+    years = years | page_years([(w.text, w.confidence) for w in page.words])
+    out.years = years
+    lines = [_phrases(letters) for letters in by_line.values()]
+    cleaned = [
+        [list(c) for c in clean_line([(w.text, w.confidence, w.again) for w in words], years)]
+        if clean
+        else [[w.text, ()] for w in words]
+        for words in lines
+    ]
+    if clean:
+        _wrapped_terms(lines, cleaned)
+    for words, fixed in zip(lines, cleaned, strict=True):
+        texts = [str(text) for text, _ in fixed]
+        for _, kinds in fixed:
+            out.corrections.update(kinds)
+        _, letter_top, _, baseline = words[0].line_box
+        size = max(1.0, (baseline - letter_top) / s / _LETTER_PER_SIZE)
+        top, bottom = baseline / s - 0.8 * size, baseline / s + 0.2 * size
         for index, (word, text) in enumerate(zip(words, texts, strict=True)):
             x0, _, x1, _ = word.box
             space = " " if index else ""
@@ -268,10 +362,11 @@ def page_chars(page: ScannedPage, clean: bool = True) -> PageWords:
                     "width": (x1 - x0) / s,
                     "height": bottom - top,
                     "size": size,
-                    "fontname": "OCR",
+                    "fontname": "OCR-Bold" if word.bold else "OCR",
                     "upright": True,
                     "matrix": (1.0, 0.0, 0.0, 1.0, x0 / s, page.height - bottom),
                     "ocr_confidence": word.confidence,
+                    "ocr_fixes": tuple(fixed[index][1]),
                 }
             )
     return out

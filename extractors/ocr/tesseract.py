@@ -26,8 +26,12 @@ LANGUAGE = "tha"
 Tesseract read "พ.ศ." as "W.A." on the sample scans."""
 _PAGE_PSM = 3
 """Fully automatic layout: columns of a borderless table become blocks of their own."""
-_BLOCK_PSM = 6
-"""One uniform block: a table cell."""
+_LINE_PSM = 7
+"""One text line: lines are cut out before OCR (``extractors.ocr.lines``), because
+Tesseract's line finder takes Thai upper marks for a line of their own."""
+_WORD_PSM = 8
+"""One word: a year read again, digits only."""
+_DIGITS = "๐๑๒๓๔๕๖๗๘๙0123456789"
 _TESSDATA_DIRS = (
     "/usr/share/tesseract-ocr/5/tessdata",
     "/usr/share/tesseract-ocr/4.00/tessdata",
@@ -69,7 +73,7 @@ class TesseractEngine:
         version = str(tesserocr.tesseract_version()).split()[1]
         self._identity = (
             f"tesseract {version} {LANGUAGE} model {_model_identity(str(folder))} "
-            f"psm {_PAGE_PSM}/{_BLOCK_PSM}"
+            f"psm {_PAGE_PSM}/{_LINE_PSM}"
         )
 
     @classmethod
@@ -94,22 +98,23 @@ class TesseractEngine:
     def identity(self) -> str:
         return self._identity
 
-    def _api(self, psm: int) -> Any:
-        apis: dict[int, Any] = self._local.__dict__.setdefault("apis", {})
-        if psm not in apis:
+    def _api(self, psm: int, whitelist: str = "") -> Any:
+        apis: dict[tuple[int, str], Any] = self._local.__dict__.setdefault("apis", {})
+        if (psm, whitelist) not in apis:
             try:
-                apis[psm] = self._tesserocr.PyTessBaseAPI(
-                    path=str(self._folder), lang=LANGUAGE, psm=psm
-                )
+                api = self._tesserocr.PyTessBaseAPI(path=str(self._folder), lang=LANGUAGE, psm=psm)
             except RuntimeError as error:
                 raise OcrUnavailableError(
                     f"Tesseract cannot load its Thai model from {self._folder} ({error}): "
                     f"{INSTALL_HINT}"
                 ) from None
-        return apis[psm]
+            if whitelist:
+                api.SetVariable("tessedit_char_whitelist", whitelist)
+            apis[psm, whitelist] = api
+        return apis[psm, whitelist]
 
     def words(self, image: Image, *, block: bool, timeout: float) -> list[OcrWord]:
-        api = self._api(_BLOCK_PSM if block else _PAGE_PSM)
+        api = self._api(_LINE_PSM if block else _PAGE_PSM)
         api.SetImage(image)
         if not api.Recognize(int(timeout * 1000)):
             api.Clear()
@@ -133,6 +138,21 @@ class TesseractEngine:
                     break
         api.Clear()
         return found
+
+    def digits(self, image: Image, *, timeout: float) -> list[str]:
+        """What one short run of digits (Thai or Arabic) may be, read with nothing but
+        digits allowed, as a line and as a single word (Tesseract's Thai model reads the
+        bold digits of title fonts differently each way, and often wrong both ways)."""
+        readings = []
+        for psm in (_LINE_PSM, _WORD_PSM):
+            api = self._api(psm, _DIGITS)
+            api.SetImage(image)
+            if not api.Recognize(int(timeout * 1000)):
+                api.Clear()
+                raise OcrPageError(f"OCR timed out after {timeout:g} s")
+            readings.append("".join(str(api.GetUTF8Text() or "").split()))
+            api.Clear()
+        return readings
 
     def markdown(self, image: Image, *, timeout: float) -> str:
         raise NotImplementedError("Tesseract reads words; typhoon-ocr reads Markdown")
