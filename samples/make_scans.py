@@ -46,6 +46,7 @@ SCANS = (
     "dla_2567__weasyprint__Laksaman__borderless__landscape.pdf",
     "obt_nongbua_2567__weasyprint__Loma__ruled__portrait.pdf",
     "obt_nongbua_2567__libreoffice__Laksaman__borderless__portrait.pdf",
+    "dla_2566__weasyprint__Norasi__ruled__landscape.pdf",
 )
 
 
@@ -79,7 +80,15 @@ def scan(source: Path, target: Path, rng: random.Random) -> list[float]:
         pages.append(Image.open(io.BytesIO(buffer.getvalue())))
         angles.append(angle)
     document.close()
-    pages[0].save(target, "PDF", save_all=True, append_images=pages[1:], resolution=float(DPI))
+    pages[0].save(
+        target,
+        "PDF",
+        save_all=True,
+        append_images=pages[1:],
+        resolution=float(DPI),
+        creationDate=None,  # no dates: the same run gives the same bytes
+        modDate=None,
+    )
     return angles
 
 
