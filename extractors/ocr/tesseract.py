@@ -22,8 +22,14 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 LANGUAGE = "tha"
-"""Thai alone: its model reads Latin letters and digits too, and adding English made
-Tesseract read "พ.ศ." as "W.A." on the sample scans."""
+"""Thai first: its model reads Latin letters and digits too, and reading every line with
+English as well made Tesseract read "พ.ศ." as "W.A." and "อบต." as "DUA."."""
+MIXED = "tha+eng"
+"""A line with a word read at low confidence is read again with English as well (URLs,
+"ITA", "(IIT)" come out of the Thai model as "งหพ.ุทอ…", "(|1)"): the reading with the
+higher confidence, weighted by letters, is kept."""
+_RETRY_BELOW = 60.0
+"""Word confidence under which a line is read again with English."""
 _PAGE_PSM = 3
 """Fully automatic layout: columns of a borderless table become blocks of their own."""
 _LINE_PSM = 7
@@ -57,7 +63,7 @@ def tessdata_dir() -> Path | None:
 @cache
 def _model_identity(folder: str) -> str:
     digest = hashlib.sha256()
-    for name in LANGUAGE.split("+"):
+    for name in MIXED.split("+"):
         path = Path(folder) / f"{name}.traineddata"
         digest.update(path.read_bytes() if path.is_file() else b"")
     return digest.hexdigest()[:16]
@@ -73,7 +79,7 @@ class TesseractEngine:
         version = str(tesserocr.tesseract_version()).split()[1]
         self._identity = (
             f"tesseract {version} {LANGUAGE} model {_model_identity(str(folder))} "
-            f"psm {_PAGE_PSM}/{_LINE_PSM}"
+            f"psm {_PAGE_PSM}/{_LINE_PSM} {MIXED} under {_RETRY_BELOW:g}"
         )
 
     @classmethod
@@ -98,11 +104,11 @@ class TesseractEngine:
     def identity(self) -> str:
         return self._identity
 
-    def _api(self, psm: int, whitelist: str = "") -> Any:
-        apis: dict[tuple[int, str], Any] = self._local.__dict__.setdefault("apis", {})
-        if (psm, whitelist) not in apis:
+    def _api(self, psm: int, whitelist: str = "", language: str = LANGUAGE) -> Any:
+        apis: dict[tuple[int, str, str], Any] = self._local.__dict__.setdefault("apis", {})
+        if (psm, whitelist, language) not in apis:
             try:
-                api = self._tesserocr.PyTessBaseAPI(path=str(self._folder), lang=LANGUAGE, psm=psm)
+                api = self._tesserocr.PyTessBaseAPI(path=str(self._folder), lang=language, psm=psm)
             except RuntimeError as error:
                 raise OcrUnavailableError(
                     f"Tesseract cannot load its Thai model from {self._folder} ({error}): "
@@ -110,11 +116,20 @@ class TesseractEngine:
                 ) from None
             if whitelist:
                 api.SetVariable("tessedit_char_whitelist", whitelist)
-            apis[psm, whitelist] = api
-        return apis[psm, whitelist]
+            apis[psm, whitelist, language] = api
+        return apis[psm, whitelist, language]
 
     def words(self, image: Image, *, block: bool, timeout: float) -> list[OcrWord]:
-        api = self._api(_LINE_PSM if block else _PAGE_PSM)
+        psm = _LINE_PSM if block else _PAGE_PSM
+        found = self._read(self._api(psm), image, timeout)
+        retry = block and (self._folder / "eng.traineddata").is_file()
+        if retry and any(0 <= w.confidence < _RETRY_BELOW for w in found):
+            mixed = self._read(self._api(psm, language=MIXED), image, timeout)
+            if _weighted_confidence(mixed) > _weighted_confidence(found):
+                return mixed
+        return found
+
+    def _read(self, api: Any, image: Image, timeout: float) -> list[OcrWord]:
         api.SetImage(image)
         if not api.Recognize(int(timeout * 1000)):
             api.Clear()
@@ -156,6 +171,11 @@ class TesseractEngine:
 
     def markdown(self, image: Image, *, timeout: float) -> str:
         raise NotImplementedError("Tesseract reads words; typhoon-ocr reads Markdown")
+
+
+def _weighted_confidence(words: list[OcrWord]) -> float:
+    letters = sum(len(w.text) for w in words)
+    return sum(len(w.text) * w.confidence for w in words) / letters if letters else -1.0
 
 
 def _text(iterator: Any, level: int) -> str:
