@@ -58,16 +58,19 @@ def similarity(got: str, want: str) -> float:
 
 @dataclass
 class Fixes:
-    """What the clean-up changed, against the truth: characters fixed and broken, by kind."""
+    """What the clean-up changed, against the truth: characters fixed and broken, by kind,
+    and each change that broke something (raw, cleaned, true)."""
 
     phrases: Counter[str] = field(default_factory=Counter)
     fixed: Counter[str] = field(default_factory=Counter)
     broken: Counter[str] = field(default_factory=Counter)
+    damage: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def add(self, other: Fixes) -> None:
         self.phrases.update(other.phrases)
         self.fixed.update(other.fixed)
         self.broken.update(other.broken)
+        self.damage += other.damage
 
 
 def image_only_pdf(data: bytes, pages: list[int]) -> bytes:
@@ -136,18 +139,41 @@ def cleanup_effect(lines: Any, truth: str) -> Fixes:
             fixes.phrases[kind] += 1
             fixes.fixed[kind] += max(0, before - after)
             fixes.broken[kind] += max(0, after - before)
+            if after > before:
+                fixes.damage.append((kind, raw, text, true))
         start = end
     return fixes
 
 
-def pages_to_read(truth: Any, limit: int) -> list[int]:
-    return [p.number for p in truth.pages if thai_char_count(p.text) >= MIN_THAI][:limit]
+MAX_IMAGE_SHARE = 0.2
+"""A page whose images cover more of it than this may show text that its text layer does
+not have (a slide of pictures and captions): no truth to hold OCR to."""
+
+
+def pages_to_read(data: bytes, truth: Any, limit: int) -> list[int]:
+    """The first ``limit`` pages with a real text layer: 200 Thai letters or more, and no
+    large pictures."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in truth.pages:
+            if thai_char_count(page.text) < MIN_THAI:
+                continue
+            sheet = pdf.pages[page.number - 1]
+            area = float(sheet.width * sheet.height)
+            pictures = sum(float(i["width"] * i["height"]) for i in sheet.images)
+            if pictures <= MAX_IMAGE_SHARE * area:
+                out.append(page.number)
+            if len(out) == limit:
+                break
+    return out
 
 
 def measure(path: Path, limit: int, cache: str) -> tuple[list[tuple[int, float, float]], Fixes]:
     data = path.read_bytes()
     truth, _ = read_pdf_text(data, ocr=OcrOptions(mode="never"))
-    numbers = pages_to_read(truth, limit)
+    numbers = pages_to_read(data, truth, limit)
     if not numbers:
         return [], Fixes()
     scanned = image_only_pdf(data, numbers)
@@ -209,6 +235,10 @@ def main() -> None:
         )
     total_fixed, total_broken = sum(fixes.fixed.values()), sum(fixes.broken.values())
     print(f"{'all':40} {sum(fixes.phrases.values()):7} {total_fixed:6} {total_broken:6}")
+    if fixes.damage:
+        print("\nchanges that broke text (kind: read -> cleaned, true):")
+        for kind, raw, text, true in fixes.damage:
+            print(f"  {kind}: {raw} -> {text}, true {true}")
 
 
 if __name__ == "__main__":

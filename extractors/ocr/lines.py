@@ -14,7 +14,8 @@ So the lines are found here and each is read with Tesseract's single-line mode:
    words up to a gap wider than a word space, so that the columns of a borderless
    table are not read as one line.
 3. Each mark goes with the segment of the component it sits on; a mark with no letter
-   near it, and a segment with nothing as tall as a letter, are specks and dropped.
+   near it, and a segment with nothing as tall as a letter, are specks and dropped; a
+   component several letters tall (a signature, an emblem) is a picture and dropped.
 
 A segment's image keeps only its own components' pixels (grey, as scanned), so a
 neighbour's marks reaching into its box are not read as part of it.
@@ -34,6 +35,12 @@ _MARK_SIDE = 0.15
 """How far beside its letter a mark may sit (a tone mark on the ascender side of ป)."""
 _LETTER = 0.5
 """A segment with no component at least this share of the letter height is no text."""
+_SAME_LINE = 0.7
+"""Letters of one line have their middles within this many letter heights (ป and ฎ reach
+above and below the others, but their middles stay near)."""
+_GRAPHIC = 3.0
+"""A component this many letter heights tall is a picture (a signature over a name, the
+Garuda emblem heading a memo), not text: a title is at most twice the body's size."""
 _SEGMENT_GAP = 1.5
 """Widest gap inside a segment outside table cells, in letter heights: wider than a Thai
 word space (a third of an em, about 0.7 letter heights), narrower than the gutter between
@@ -62,10 +69,13 @@ class TextLine:
 
 
 def letter_height(heights: Any) -> float:
-    """The height of a letter: the median height of the components (most are consonants
-    and vowels of one height; marks and dots are fewer)."""
+    """The height of a letter: the median height of the components as tall as letters are
+    (at least 0.4 of the 90th percentile: a row of dotted leaders makes hundreds of dots, a
+    signature a few tall strokes, a line of text mostly consonants and vowels of one height)."""
     tall = heights[heights >= 3]
-    return float(np.median(tall)) if tall.size else 0.0
+    if not tall.size:
+        return 0.0
+    return float(np.median(tall[tall >= 0.4 * np.percentile(tall, 90)]))
 
 
 def text_lines(
@@ -81,9 +91,13 @@ def text_lines(
     ref = letter_height(h[1:])
     if ref <= 0:
         return []
+    graphic = h > _GRAPHIC * ref
+    graphic[0] = False
+    if graphic.any():  # a signature, an emblem, a logo: no text, and it would join lines
+        labels = np.where(graphic[labels], 0, labels)
     base = _bases(labels, x, y, w, h, ref)
     body = np.zeros(count, bool)
-    body[1:] = base[1:] == 0
+    body[1:] = (base[1:] == 0) & ~graphic[1:]
     body_ink = body[labels]
     if whole_rows:
         rows = body_ink.any(axis=1)
@@ -103,6 +117,7 @@ def text_lines(
         patch = segments[ys : ys + h[label], xs : xs + w[label]]
         patch = patch[labels[ys : ys + h[label], xs : xs + w[label]] == label]
         segment[label] = int(patch[0]) if patch.size else 0
+    segment = _split_stacked(segment, body, y, h, ref)
     for label in np.flatnonzero(base):
         segment[label] = segment[base[label]]
     out = []
@@ -116,6 +131,33 @@ def text_lines(
             continue
         out.append(_line(grey, labels, members, letters, (x, y, w, h), origin))
     return sorted(out, key=lambda line: (line.core_top, line.x0))
+
+
+def _split_stacked(segment: Any, body: Any, y: Any, h: Any, ref: float) -> Any:
+    """Segments split where they hold two lines one above the other (two blocks of text
+    side by side in one cell, a line down from its neighbour): letters whose middles are
+    more than ``_SAME_LINE`` letter heights apart vertically are on different lines."""
+    out = segment.copy()
+    fresh = int(segment.max()) + 1
+    middle = y + h / 2
+    for number in np.unique(segment[body]):
+        if number == 0:
+            continue
+        members = np.flatnonzero(body & (segment == number))
+        letters = members[h[members] >= _LETTER * ref]
+        if letters.size < 2 or np.ptp(middle[letters]) <= _SAME_LINE * ref:
+            continue
+        order = letters[np.argsort(middle[letters])]
+        breaks = np.flatnonzero(np.diff(middle[order]) > _SAME_LINE * ref)
+        if not breaks.size:
+            continue
+        centres = [float(np.median(middle[part])) for part in np.split(order, breaks + 1)]
+        numbers = [int(number), *range(fresh, fresh + len(centres) - 1)]
+        fresh += len(centres) - 1
+        for label in members:
+            nearest = int(np.argmin([abs(middle[label] - c) for c in centres]))
+            out[label] = numbers[nearest]
+    return out
 
 
 def _bases(labels: Any, x: Any, y: Any, w: Any, h: Any, ref: float) -> Any:
