@@ -5,22 +5,22 @@
 - Thai digits Tesseract confuses (๖/๒, ๓/๗, ๕/๔, ๐/๘, ๙/๘): a year after พ.ศ./ปี, or a day
   of a date, that cannot be what the report means (a Buddhist-era year outside
   ``YEARS_BE``, a day past 31) is corrected when exactly one swap of a confusable digit makes
-  it parse. A year after พ.ศ./ปีงบประมาณ that is no year, or not one the page writes
-  elsewhere ("๒๕๒" for ๒๕๖๗: a digit lost in a title font), is corrected when the same
-  ink read again digits-only (``scan``) has four digits and exactly one of their
-  confusable readings is a year the page writes elsewhere (``fix_year_by_evidence``).
-- A low-confidence word whose Thai does not segment into dictionary words is corrected
-  when exactly one edit (a tone or vowel mark added, dropped or swapped, a look-alike
-  letter swapped) makes it all dictionary words.
+  it parse. A year after พ.ศ./ปีงบประมาณ read as no year ("๒๕๒" for ๒๕๖๗: a digit lost
+  in a title font) is corrected when exactly one year the page writes elsewhere could
+  have been read both as it and as the same ink read again digits-only (``scan``)
+  (``fix_year_by_evidence``).
 - The report's own vocabulary — column headers, tool and indicator names, months,
   ปีงบประมาณ (``ita_terms``) — read with one look-alike letter or one mark wrong
-  ("ตัวขี้วัด" for ตัวชี้วัด, whose pieces ตัว|ขี้|วัด are each words, so the dictionary
-  test above cannot see it): corrected whatever the confidence, when the string read is
-  not itself a word. Terms of six letters or more only, so that one letter is a small
-  part of the evidence.
+  ("ตัวขี้วัด" for ตัวชี้วัด, whose pieces ตัว|ขี้|วัด are each words, so no dictionary
+  test can see it): corrected whatever the confidence, when the string read is not itself
+  a word. Terms of six letters or more only, so that one letter is a small part of the
+  evidence.
 
-What the engine read is kept as the item's ``raw``; benchmarks/ocr_quality.py counts what
-each correction fixes and what it breaks against the true text.
+No general dictionary correction: "a low-confidence word that one edit makes a dictionary
+word" fixed 2 characters and broke 2 on real pages, and narrowed to "one word" fixed none
+and broke 2 ("สสอ." → "สีสอ."), so it was dropped. What the engine read is kept as the
+item's ``raw``; benchmarks/ocr_quality.py counts what each correction fixes and what it
+breaks against the true text.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from extractors.thai.chars import THAI_LETTER
 YEARS_BE = range(2500, 2601)
 """Years a report of this corpus can name (พ.ศ. 2500–2600)."""
 LOW_CONFIDENCE = 75.0
-"""Word confidence below which a non-dictionary word may be corrected."""
+"""Word confidence below which a year read on the page is no evidence for another."""
 _CONFUSED_DIGITS = {
     "๖": "๒",
     "๒": "๖",
@@ -133,12 +133,6 @@ def fix_day(token: str) -> str | None:
     return fits.pop() if len(fits) == 1 else None
 
 
-def _non_words(text: str) -> int:
-    from extractors.thai.words import is_word, thai_words_of
-
-    return sum(1 for w in thai_words_of(text) if not is_word(w))
-
-
 def _edits(word: str) -> set[str]:
     """Words one Thai edit away: a mark added, dropped or swapped; a look-alike letter."""
     out: set[str] = set()
@@ -154,22 +148,6 @@ def _edits(word: str) -> set[str]:
             out.add(word[:i] + other + word[i + 1 :])
     out.discard(word)
     return out
-
-
-@lru_cache(maxsize=8192)
-def fix_word(word: str) -> str | None:
-    """The one edit that makes every Thai word of ``word`` a dictionary word, if exactly one
-    does (runs of Thai only; digits and Latin are left alone)."""
-    runs = _THAI_RUN.findall(word)
-    if not runs or sum(len(r) for r in runs) < 2 or _non_words(word) == 0:
-        return None
-    if len(runs) != 1 or len(runs[0]) > 30:
-        return None
-    run = runs[0]
-    fits = {e for e in _edits(run) if _non_words(e) == 0}
-    if len(fits) != 1:
-        return None
-    return word.replace(run, fits.pop(), 1)
 
 
 _MIN_TERM_LETTERS = 6
@@ -364,10 +342,4 @@ def clean_line(
         if term is not None:
             texts[i] = text = term
             kinds[i].append("ocr_ita_term")
-        confidence = words[i][1]
-        if 0 <= confidence < LOW_CONFIDENCE:
-            word = fix_word(text)
-            if word is not None:
-                texts[i] = word
-                kinds[i].append("ocr_dictionary_word")
     return [(text, tuple(k)) for text, k in zip(texts, kinds, strict=True)]
