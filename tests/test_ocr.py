@@ -91,19 +91,8 @@ def test_measures_read_from_the_page_images(row: dict[str, str], ocr_cache: str)
 @pytest.mark.parametrize("row", PAPER + GARBLED, ids=[r["file"] for r in PAPER + GARBLED])
 def test_fiscal_year_read_from_the_page_images(row: dict[str, str], ocr_cache: str) -> None:
     got, want = scanned(row["file"], ocr_cache), source(row["source"])
-    if row["file"] in THAI_DIGITS_MISREAD:
-        pytest.xfail(THAI_DIGITS_MISREAD[row["file"]])
     assert want.report.fiscal_year_be is not None
     assert got.report.fiscal_year_be == want.report.fiscal_year_be
-
-
-THAI_DIGITS_MISREAD = {
-    "dla_2566__weasyprint__Norasi__ruled__landscape__scan.pdf": (
-        "Tesseract's Thai model reads Norasi bold ๒๕๖๖ as ๒๕๒๒ however it is cut or scaled, "
-        "and every other year on the page is in Thai digits read as badly: nothing on the "
-        "page can tell 2522 from 2566 (docs/ocr.md, known limits)"
-    ),
-}
 
 
 @needs_tesseract
@@ -253,8 +242,27 @@ def test_the_ocr_cache_keeps_what_the_clean_up_needs(tmp_path: Path) -> None:
     from extractors.ocr.engine import OcrWord
     from extractors.ocr.scan import ScannedPage
 
-    word = OcrWord("๒๕๒", 80.0, (1, 2, 3, 4), 0, (0, 1, 5, 4), False, "๒๕๒๓ ๒๕๓๓", True)
+    word = OcrWord("๒๕๖๗", 80.0, (1, 2, 3, 4), 0, (0, 1, 5, 4), False, "๒๕๒๓ ๒๕๓๓", True, "๒๕๒")
     page = ScannedPage(100.0, 200.0, 4.0, 0.5, (("h", 0.0, 1.0, 2.0, 1.0),), (word,))
     cache = OcrCache(tmp_path)
     cache.put("k" * 64, page)
     assert cache.get("k" * 64) == page
+
+
+def test_thai_digits_are_read_again_by_their_shape() -> None:
+    """Tesseract's Thai model read these digits of a real memo (realdocs EB1_1.3.pdf, TH
+    Sarabun; cut into tests/fixtures/ocr_lines) as "๐๓๕-๒๑๕๒๓๒" and "๕๓๓"; the text layer
+    of the same PDF says "๐๓๘-๒๑๙๒๓๒" and "๘๗๓"."""
+    import numpy as np
+    from PIL import Image
+
+    from extractors.ocr.glyphs import read_digits
+
+    for name, read, true in (
+        ("thai_digits_misread__phone.png", "โทร.๐๓๕-๒๑๕๒๓๒-๓", "โทร.๐๓๘-๒๑๙๒๓๒-๓"),
+        ("thai_digits_misread__amount.png", "๕๓๓", "๘๗๓"),
+        ("thai_digits_misread__norasi_year.png", "๒๕๒๒", "๒๕๖๖"),
+    ):
+        grey = np.asarray(Image.open(LINES / name).convert("L"))
+        assert read_digits(read, grey, 0, grey.shape[1]) == true
+        assert read_digits(true, grey, 0, grey.shape[1]) is None  # read right: left alone

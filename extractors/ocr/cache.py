@@ -50,6 +50,7 @@ class OcrCache:
                         w["space_before"],
                         w["again"],
                         w["bold"],
+                        w["engine_text"],
                     )
                     for w in data["words"]
                 ),

@@ -41,6 +41,9 @@ class OcrWord:
     clean-up, never the text itself."""
     bold: bool = False
     """Its line's strokes are heavier than the page's usual: bold type."""
+    engine_text: str = ""
+    """What the engine read, where its Thai digits were read again by their shape
+    (``extractors.ocr.glyphs``) and came out otherwise: the item's ``raw``."""
 
 
 class OcrUnavailableError(ScannedDocumentError):

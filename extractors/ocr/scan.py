@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from extractors.ocr.lines import TextLine
 
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 """How a page is cut for OCR; part of the cache key with the engine's identity."""
 _CELL_INSET_PX = 3
 """Pixels trimmed inside a cell's rules before OCR (the rule's own ink)."""
@@ -188,6 +188,7 @@ def _read_lines(
     from PIL import ImageOps
 
     from extractors.ocr.cleanup import must_be_year
+    from extractors.ocr.glyphs import read_digits
     from extractors.ocr.lines import phrase_spans
 
     usual = statistics.median(
@@ -205,19 +206,21 @@ def _read_lines(
             zip(phrases, phrase_spans(line, guesses), strict=True)
         ):
             _, y0, _, y1 = phrase.box
+            text = read_digits(phrase.text, line.image, x0, x1) or phrase.text
             again = ""
-            if must_be_year([p.text for p in phrases[:k]], phrase.text):
+            if must_be_year([p.text for p in phrases[:k]], text):
                 again = _read_digits(engine, line, x0, x1, _left(deadline, timeout))
             top = line.top - _LINE_PAD_PX
             out.append(
                 OcrWord(
-                    phrase.text,
+                    text,
                     phrase.confidence,
                     (line.x0 + x0, top + y0, line.x0 + x1, top + y1),
                     number,
                     band,
                     again=again,
                     bold=bold,
+                    engine_text=phrase.text if text != phrase.text else "",
                 )
             )
     return out
@@ -340,8 +343,10 @@ def page_chars(
         _wrapped_terms(lines, cleaned)
     for words, fixed in zip(lines, cleaned, strict=True):
         texts = [str(text) for text, _ in fixed]
-        for _, kinds in fixed:
+        for word, (_, kinds) in zip(words, fixed, strict=True):
             out.corrections.update(kinds)
+            if word.engine_text:
+                out.corrections["ocr_digit_shape"] += 1
         _, letter_top, _, baseline = words[0].line_box
         size = max(1.0, (baseline - letter_top) / s / _LETTER_PER_SIZE)
         top, bottom = baseline / s - 0.8 * size, baseline / s + 0.2 * size
@@ -351,7 +356,7 @@ def page_chars(
             out.chars.append(
                 {
                     "text": space + text,
-                    "raw_text": space + word.text,
+                    "raw_text": space + (word.engine_text or word.text),
                     "x0": x0 / s,
                     "x1": x1 / s,
                     "top": top,
@@ -366,7 +371,8 @@ def page_chars(
                     "upright": True,
                     "matrix": (1.0, 0.0, 0.0, 1.0, x0 / s, page.height - bottom),
                     "ocr_confidence": word.confidence,
-                    "ocr_fixes": tuple(fixed[index][1]),
+                    "ocr_fixes": ("ocr_digit_shape",) * bool(word.engine_text)
+                    + tuple(fixed[index][1]),
                 }
             )
     return out
