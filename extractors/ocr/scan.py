@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from extractors.ocr.lines import TextLine
 
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 """How a page is cut for OCR; part of the cache key with the engine's identity."""
 _CELL_INSET_PX = 3
 """Pixels trimmed inside a cell's rules before OCR (the rule's own ink)."""
@@ -165,6 +165,10 @@ def scan_page(
     return ScannedPage(width, height, scale, angle, edges, tuple(words))
 
 
+_PICTURE_LETTERS = 2.4
+_PICTURE_CONFIDENCE = 60.0
+"""A "line" whose letters are 2.4 times the page's usual (a memo's heading is at most
+about twice the body) and read at under 60 % confidence is a picture's pieces: dropped."""
 _BOLD = 1.18
 """A line whose strokes, for its letters' height, are this much heavier than the page's
 usual is bold (sample scans: bold headers 1.3–1.4 times the body's, in Laksaman and
@@ -191,13 +195,16 @@ def _read_lines(
     from extractors.ocr.glyphs import read_digits
     from extractors.ocr.lines import phrase_spans
 
-    usual = statistics.median(
-        [ln.weight for ln in lines for _ in range(max(1, (ln.x1 - ln.x0) // 100))] or [0.0]
-    )
+    by_width = [ln for ln in lines for _ in range(max(1, (ln.x1 - ln.x0) // 100))]
+    usual = statistics.median([ln.weight for ln in by_width] or [0.0])
+    letters = statistics.median([ln.core_bottom - ln.core_top for ln in by_width] or [0.0])
     out: list[OcrWord] = []
     for number, line in enumerate(lines):
         picture = ImageOps.expand(PILImage.fromarray(line.image), _LINE_PAD_PX, fill=255)
         found = engine.words(picture, block=True, timeout=_left(deadline, timeout))
+        huge = line.core_bottom - line.core_top > _PICTURE_LETTERS * letters
+        if huge and _confidence(found) < _PICTURE_CONFIDENCE:
+            continue  # pieces of a picture (the Garuda emblem heading a memo) read as letters
         phrases = _phrases(found)
         guesses = [(w.box[0] - _LINE_PAD_PX, w.box[2] - _LINE_PAD_PX) for w in phrases]
         band = (line.x0, round(line.core_top), line.x1, round(line.core_bottom))
@@ -228,6 +235,11 @@ def _read_lines(
 
 _DIGITS_SCALE = 2
 """A year is read again at twice the scale: the title fonts' Thai digits are small."""
+
+
+def _confidence(words: list[OcrWord]) -> float:
+    letters = sum(len(w.text) for w in words)
+    return sum(len(w.text) * w.confidence for w in words) / letters if letters else 0.0
 
 
 def _read_digits(engine: OcrEngine, line: TextLine, x0: int, x1: int, timeout: float) -> str:
