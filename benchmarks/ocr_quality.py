@@ -14,8 +14,10 @@ office's ITA evidence: memos, announcements, orders, a procurement report), the 
   clean-up).
 
 Truth is ``ita-etl text`` of the original PDF (its text layer, glyphs recovered, Thai
-repaired). Similarity is rapidfuzz's ratio (1 − normalised Indel distance) of the two
-texts with white space removed, per page, then the mean over pages. Raw Tesseract's
+repaired), with "@" taken for the space it stands for (a known defect of the text-layer
+reader on some realdocs PDFs, ../shared/domain.md: "(Government@ Website@ Standard)@").
+Similarity is rapidfuzz's ratio (1 − normalised Indel distance) of the two texts with white
+space removed, per page, then the mean over pages. Raw Tesseract's
 "ํา" (nikhahit + sara aa, where Thai has sara am) is counted as it is.
 
 The clean-up is held to what it changes: every phrase it changed is aligned to the truth
@@ -183,7 +185,7 @@ def measure(path: Path, limit: int, cache: str) -> tuple[list[tuple[int, float, 
     fixes = Fixes()
     by_number = {p.number: p for p in truth.pages}
     for number, base, page in zip(numbers, baseline, read.pages, strict=True):
-        want = by_number[number].text
+        want = by_number[number].text.replace("@", " ")
         rows.append((number, similarity(base, want), similarity(page.text, want)))
         fixes.add(cleanup_effect(page.lines, want))
     return rows, fixes

@@ -1,18 +1,19 @@
-"""Thai digits read again by their shape, where Tesseract's Thai model reads them wrong.
+"""Digits read again by their shape, where Tesseract's Thai model reads them wrong.
 
 Debian's Thai model (the small "fast" one) reads the Thai digits of real memos badly: ๘ as
 ๕, ๖ as ๒, ๗ as ๓, ๙ as ๕ ("โทร.๐๓๘-๒๑๙๒๓๒" → "๐๓๕-๒๑๕๒๓๒"), cut tight or scaled, digits
-only or not. Each glyph of a Thai digit is one connected component, so a run of digits is
-read again here, glyph by glyph: the component's shape (its ink, squared up and blurred,
-16 × 16) against templates of the Thai digits, Arabic digits and Thai letters drawn in the
-Thai fonts of fonts-thai-tlwg (Laksaman is TH Sarabun's design, the font of most government
-documents; Garuda, Loma, Norasi, Kinnari, Sawasdee, Umpush, Waree, regular and bold), with
-the aspect ratio. The templates are made by ``python -m extractors.ocr.glyphs`` and kept in
-``thai_glyphs.npz``, so no font is needed at run time.
+only or not; and Arabic digits as Thai ones ("พ.ศ.2540" → "พ.ศ.๒๕๔๐"). Each glyph of a
+digit is one connected component, so a run of digits is read again here, glyph by glyph:
+the component's shape (its ink, squared up and blurred, 16 × 16) against templates of the
+Thai digits, Arabic digits and Thai letters drawn in the Thai fonts of fonts-thai-tlwg
+(Laksaman is TH Sarabun's design, the font of most government documents; Garuda, Loma,
+Norasi, Kinnari, Sawasdee, Umpush, Waree, regular and bold), with the aspect ratio. The
+templates are made by ``python -m extractors.ocr.glyphs`` and kept in ``thai_glyphs.npz``,
+so no font is needed at run time.
 
 A digit is changed only when the shapes say so clearly: as many runs of digit glyphs as the
-engine read runs of Thai digits, and a glyph's digit matching better than the engine's
-by a margin; else the engine's reading stands.
+engine read runs of digits, and a glyph's digit matching better than the engine's by a
+margin; else the engine's reading stands.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ FONTS = (
     "Waree",
 )
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
-CHARACTERS = THAI_DIGITS + "0123456789" + "กขฃคฅฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮะาเแโใไๆฯ"
+DIGITS = THAI_DIGITS + "0123456789"
+CHARACTERS = DIGITS + "กขฃคฅฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮะาเแโใไๆฯ"
 MIN_SCORE = 0.75
 """A glyph whose best match scores less is no clear digit."""
 MIN_MARGIN = 0.1
@@ -48,7 +50,7 @@ _INK_LEVEL = 160
 _SEPARATOR = 0.5
 """A component lower than this share of the digits' height is punctuation (. , - :), which
 ends a run of digits."""
-_RUN = re.compile(f"[{THAI_DIGITS}]+")
+_RUN = re.compile(f"[{DIGITS}]+")
 
 
 def shape(mask: Any) -> tuple[Any, float]:
@@ -95,7 +97,7 @@ Glyph = dict[str, float]
 
 
 def digit_runs(image: Any, x0: int, x1: int) -> list[list[Glyph]]:
-    """The runs of glyphs that look like Thai digits between ``x0`` and ``x1`` of a line
+    """The runs of glyphs that look like digits (Thai or Arabic) between ``x0`` and ``x1`` of a line
     image, left to right; punctuation (. , - :), a letter, a doubtful glyph or a space ends
     a run."""
     window = image[:, max(0, x0) : x1] < _INK_LEVEL
@@ -106,10 +108,15 @@ def digit_runs(image: Any, x0: int, x1: int) -> list[list[Glyph]]:
         return []
     tall = float(np.percentile(stats[1:, cv2.CC_STAT_HEIGHT], 75))
     runs: list[list[Glyph]] = [[]]
+    reach = 0
     for label in sorted(range(1, count), key=lambda i: stats[i, cv2.CC_STAT_LEFT]):
+        left, width = stats[label, cv2.CC_STAT_LEFT], stats[label, cv2.CC_STAT_WIDTH]
+        if runs[-1] and left - reach > _SEPARATOR * tall:  # a space
+            runs.append([])
+        reach = max(reach, left + width)
         separator = stats[label, cv2.CC_STAT_HEIGHT] < _SEPARATOR * tall
         scores: Glyph = {} if separator else classify(labels == label)
-        if scores and _best(scores)[0] in THAI_DIGITS and _best(scores)[1] >= MIN_SCORE:
+        if scores and _best(scores)[0] in DIGITS and _best(scores)[1] >= MIN_SCORE:
             runs[-1].append(scores)
         elif runs[-1]:
             runs.append([])
@@ -145,10 +152,12 @@ def _reread(read: str, run: list[Glyph]) -> str | None:
 
 def read_digits(text: str, image: Any, x0: int, x1: int) -> str | None:
     """``text`` (the engine's reading of the phrase at ``x0``–``x1`` of a line image) with
-    its runs of Thai digits read again by shape, where the shapes say so clearly: as many
-    runs of digit glyphs as the engine read runs of Thai digits."""
+    its runs of digits read again by shape, where the shapes say so clearly: as many runs
+    of digit glyphs as the engine read runs of digits. Only a phrase with Thai digits is
+    looked at: the Thai model reads Arabic digits well, but often as Thai ones ("2540" as
+    "๒๕๔๐", "1.1" as "๑.๑"), and Thai digits badly."""
     wanted = list(_RUN.finditer(text))
-    if not wanted:
+    if not any(d in THAI_DIGITS for d in text):
         return None
     found = digit_runs(image, x0, x1)
     if len(found) != len(wanted):
