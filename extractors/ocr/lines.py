@@ -209,8 +209,9 @@ def _line(
     core_bottom = float(np.median(y[tall] + h[tall]))
     core_top = core_bottom - float(np.median(h[tall]))
     # a stroke of width s has distances to the background of 0..s/2 across it: mean s/4
-    distance = cv2.distanceTransform(mine.astype(np.uint8), cv2.DIST_L2, 5)
-    stroke = 4 * float(distance[mine].mean())
+    # (a white border: ink filling its whole box has no background to measure from)
+    distance = cv2.distanceTransform(np.pad(mine, 1).astype(np.uint8), cv2.DIST_L2, 5)
+    stroke = 4 * float(distance[1:-1, 1:-1][mine].mean())
     dx, dy = origin
     return TextLine(
         x0 + dx, top + dy, x1 + dx, bottom + dy, core_top + dy, core_bottom + dy, stroke, image
