@@ -5,7 +5,7 @@ Debian's Thai model (the small "fast" one) reads the Thai digits of real memos b
 only or not; and Arabic digits as Thai ones ("พ.ศ.2540" → "พ.ศ.๒๕๔๐"). Each glyph of a
 digit is one connected component, so a run of digits is read again here, glyph by glyph:
 the component's shape (its ink, squared up and blurred, 16 × 16) against templates of the
-Thai digits, Arabic digits and Thai letters drawn in the Thai fonts of fonts-thai-tlwg
+Thai digits, Arabic digits, Thai letters and brackets drawn in the Thai fonts of fonts-thai-tlwg
 (Laksaman is TH Sarabun's design, the font of most government documents; Garuda, Loma,
 Norasi, Kinnari, Sawasdee, Umpush, Waree, regular and bold), with the aspect ratio. The
 templates are made by ``python -m extractors.ocr.glyphs`` and kept in ``thai_glyphs.npz``,
@@ -40,7 +40,9 @@ FONTS = (
 )
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 DIGITS = THAI_DIGITS + "0123456789"
-CHARACTERS = DIGITS + "กขฃคฅฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮะาเแโใไๆฯ"
+CHARACTERS = DIGITS + "กขฃคฅฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮะาเแโใไๆฯ()[]/|%"
+"""Digits, and what a digit must not be taken for: Thai letters, and the brackets and
+strokes that stand beside numbers ("๑)" read "๑1)" without them)."""
 MIN_SCORE = 0.75
 """A glyph whose best match scores less is no clear digit."""
 MIN_MARGIN = 0.1
