@@ -205,6 +205,11 @@ class PdfPages:
                 self.readings.append(PageReading(number, "none", note="no text layer"))
                 page.close()
                 continue
+            if not has_text and not (page.images or page.curves or page.rects or page.lines):
+                # nothing drawn at all: a blank page, nothing for OCR to read
+                self.readings.append(PageReading(number, "none", note="blank page"))
+                page.close()
+                continue
             page.close()
             yield self._ocr(number, text_score)
         self._finish(recovery.counts)

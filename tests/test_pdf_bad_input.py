@@ -26,10 +26,16 @@ CASES = {
 }
 
 
+NO_OCR = {"scanned.pdf", "partly_scanned.pdf"}
+"""Read with --ocr never: what a scan gives where OCR is not wanted (tests/test_ocr.py reads
+scans by OCR)."""
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_one_line_and_exit_2(name: str) -> None:
     path = FIXTURES / name
-    done = subprocess.run([*CLI, str(path)], capture_output=True, text=True)
+    options = ["--ocr", "never"] if name in NO_OCR else []
+    done = subprocess.run([*CLI, str(path), *options], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
