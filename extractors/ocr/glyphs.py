@@ -98,10 +98,11 @@ def classify(mask: Any) -> dict[str, float]:
 Glyph = dict[str, float]
 
 
-def digit_runs(image: Any, x0: int, x1: int) -> list[list[Glyph]]:
-    """The runs of glyphs that look like digits (Thai or Arabic) between ``x0`` and ``x1`` of a line
-    image, left to right; punctuation (. , - :), a letter, a doubtful glyph or a space ends
-    a run."""
+def digit_runs(image: Any, x0: int, x1: int) -> list[list[Glyph]] | None:
+    """The runs of glyphs that look like digits (Thai or Arabic) between ``x0`` and ``x1``
+    of a line image, left to right; punctuation (. , - :), a letter or a space ends a run.
+    None where a glyph next to digits is like nothing clearly (two digits touching, one
+    broken in two): the runs cannot be told."""
     window = image[:, max(0, x0) : x1] < _INK_LEVEL
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
         window.astype(np.uint8), connectivity=8
@@ -110,18 +111,30 @@ def digit_runs(image: Any, x0: int, x1: int) -> list[list[Glyph]]:
         return []
     tall = float(np.percentile(stats[1:, cv2.CC_STAT_HEIGHT], 75))
     runs: list[list[Glyph]] = [[]]
-    reach = 0
+    reach, previous = 0, ""  # what the glyph before was, since the last space or stop
     for label in sorted(range(1, count), key=lambda i: stats[i, cv2.CC_STAT_LEFT]):
         left, width = stats[label, cv2.CC_STAT_LEFT], stats[label, cv2.CC_STAT_WIDTH]
-        if runs[-1] and left - reach > _SEPARATOR * tall:  # a space
+        stop = stats[label, cv2.CC_STAT_HEIGHT] < _SEPARATOR * tall
+        if left - reach > _SEPARATOR * tall or stop:  # a space, or punctuation
             runs.append([])
+            previous = ""
         reach = max(reach, left + width)
-        separator = stats[label, cv2.CC_STAT_HEIGHT] < _SEPARATOR * tall
-        scores: Glyph = {} if separator else classify(labels == label)
-        if scores and _best(scores)[0] in DIGITS and _best(scores)[1] >= MIN_SCORE:
+        if stop:
+            continue
+        scores = classify(labels == label)
+        char, score = _best(scores)
+        if score < MIN_SCORE:
+            if previous == "digit":
+                return None
+            previous = "doubtful"
+        elif char in DIGITS:
+            if previous == "doubtful":
+                return None
             runs[-1].append(scores)
-        elif runs[-1]:
+            previous = "digit"
+        else:
             runs.append([])
+            previous = "other"
     return [run for run in runs if run]
 
 
@@ -162,7 +175,7 @@ def read_digits(text: str, image: Any, x0: int, x1: int) -> str | None:
     if not any(d in THAI_DIGITS for d in text):
         return None
     found = digit_runs(image, x0, x1)
-    if len(found) != len(wanted):
+    if found is None or len(found) != len(wanted):
         return None
     out, end = [], 0
     for match, run in zip(wanted, found, strict=True):
