@@ -299,7 +299,7 @@ class PdfPages:
                 "are not words)" + ("; read by OCR" if number not in unread else "")
             )
         if self.options.mode == "never" and unread:
-            self.warnings.append(f"pages without a text layer (OCR needed): {unread}")
+            self.warnings.append(f"no text layer on {describe_pages(unread)}: OCR needed")
         elif self._engine_error is not None and unread:
             self.warnings.append(f"{describe_pages(unread)} not read: {self._engine_error}")
         for number, why in self._ocr_failed.items():

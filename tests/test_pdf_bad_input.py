@@ -20,7 +20,7 @@ CASES = {
     "truncated.pdf": "truncated or damaged",
     "scanned.pdf": "no text layer on pages 1–3: OCR needed",
     "blank.pdf": "no text and no images",
-    "partly_scanned.pdf": "no table found in the document; pages without a text layer",
+    "partly_scanned.pdf": "no table found in the document; no text layer on page 2: OCR needed",
     "word_like_thai.pdf": "no table found in the document",
     "not_a_pdf.pdf": "could not recognise its columns",
 }
