@@ -87,6 +87,9 @@ class ParseOutcome:
     search: tuple[tuple[str, str], ...] | None = None
     """The content hash and every item's (search_text, search_tokens) in document order,
     computed where the parse ran (``with_derived``) so that the single writer does not."""
+    ocr_pages: int = 0
+    """Pages read by OCR in this parse; ``ocr_cached`` of them came from the OCR cache."""
+    ocr_cached: int = 0
 
     def with_derived(self) -> ParseOutcome:
         """This outcome with the content hash and search fields filled in."""
@@ -136,6 +139,9 @@ class LoadResult:
     report_id: int | None = None
     seconds: float | None = None
     """Parsing and loading it took (None when it was not parsed)."""
+    ocr_pages: int = 0
+    """Pages read by OCR when it was parsed; ``ocr_cached`` of them from the OCR cache."""
+    ocr_cached: int = 0
 
     def line(self) -> str:
         if self.status == "failed":
@@ -143,6 +149,8 @@ class LoadResult:
         if self.status == "failed_before":
             return f"{self.path}: {self.reason}{_FAILED_BEFORE}"
         what = f"{self.agency_key} {self.fiscal_year_be} version {self.version}"
+        if self.ocr_pages:
+            what += f"; {self.ocr_pages} pages by OCR, {self.ocr_cached} from the OCR cache"
         return f"{self.path}: {self.status} ({what})"
 
 

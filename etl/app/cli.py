@@ -117,8 +117,25 @@ TyphoonKeyOption = Annotated[
     typer.Option(
         "--typhoon-key",
         envvar="TYPHOON_OCR_API_KEY",
-        help="API key of the typhoon-ocr server ($TYPHOON_OCR_API_KEY).",
+        help="API key of the typhoon-ocr server ($TYPHOON_OCR_API_KEY; safer than the option, "
+        "which other users can see in the process list).",
         show_default=False,
+    ),
+]
+TyphoonModelOption = Annotated[
+    str,
+    typer.Option(
+        "--typhoon-model",
+        envvar="TYPHOON_OCR_MODEL",
+        help="Model name the typhoon-ocr server serves ($TYPHOON_OCR_MODEL).",
+    ),
+]
+OcrPageTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--ocr-page-timeout",
+        min=0.001,
+        help="Seconds the OCR of one page may take; a page over it is not read, and named.",
     ),
 ]
 
@@ -130,6 +147,8 @@ def _ocr_options(
     workers: int = 1,
     typhoon_url: str | None = None,
     typhoon_key: str | None = None,
+    typhoon_model: str = "typhoon-ocr",
+    page_timeout: float = 120.0,
 ) -> Any:
     from extractors.ocr.options import OcrOptions, default_cache_dir
 
@@ -139,8 +158,10 @@ def _ocr_options(
         engine=engine.value,
         workers=max(1, workers),
         cache=folder,
+        page_timeout=page_timeout,
         typhoon_url=typhoon_url,
         typhoon_key=typhoon_key,
+        typhoon_model=typhoon_model,
     )
 
 
@@ -160,12 +181,23 @@ def extract(
     ocr_cache: OcrCacheOption = None,
     typhoon_url: TyphoonUrlOption = None,
     typhoon_key: TyphoonKeyOption = None,
+    typhoon_model: TyphoonModelOption = "typhoon-ocr",
+    ocr_page_timeout: OcrPageTimeoutOption = 120.0,
 ) -> None:
     """Parse one report and print its records (nothing is stored)."""
     from etl.app.output import print_table, to_json
     from etl.transform.pipeline import extract_file
 
-    options = _ocr_options(ocr, ocr_engine, ocr_cache, workers, typhoon_url, typhoon_key)
+    options = _ocr_options(
+        ocr,
+        ocr_engine,
+        ocr_cache,
+        workers,
+        typhoon_url,
+        typhoon_key,
+        typhoon_model,
+        ocr_page_timeout,
+    )
     doc = extract_file(path, password=password, ocr=options)
     if format is ExtractFormat.json:
         sys.stdout.write(to_json(doc) + "\n")
@@ -188,6 +220,8 @@ def text(
     ocr_cache: OcrCacheOption = None,
     typhoon_url: TyphoonUrlOption = None,
     typhoon_key: TyphoonKeyOption = None,
+    typhoon_model: TyphoonModelOption = "typhoon-ocr",
+    ocr_page_timeout: OcrPageTimeoutOption = 120.0,
 ) -> None:
     """Print a PDF's text in reading order, Thai repaired (docs/thai-text.md): its text layer,
     or OCR for pages without a usable one (docs/ocr.md); pages end with a form feed, like
@@ -196,7 +230,16 @@ def text(
     from extractors.pdf_text import document_text
     from schemas.errors import InputError
 
-    options = _ocr_options(ocr, ocr_engine, ocr_cache, workers, typhoon_url, typhoon_key)
+    options = _ocr_options(
+        ocr,
+        ocr_engine,
+        ocr_cache,
+        workers,
+        typhoon_url,
+        typhoon_key,
+        typhoon_model,
+        ocr_page_timeout,
+    )
     try:
         data = path.read_bytes()
         if raw:
@@ -339,6 +382,8 @@ class _IngestReport:
                     agency_key=result.agency_key,
                     fiscal_year_be=result.fiscal_year_be,
                     version=result.version,
+                    ocr_pages=result.ocr_pages,
+                    ocr_cached=result.ocr_cached,
                 )
         elif result.status == "failed":
             self._error(result.line())
@@ -427,8 +472,8 @@ def ingest(
         float,
         typer.Option(
             "--doc-timeout",
-            help="Seconds one document may take to parse, plus 120 for each page it OCRs; "
-            "0: no limit.",
+            help="Seconds one document may take to parse, plus --ocr-page-timeout for each "
+            "page it OCRs; 0: no limit.",
         ),
     ] = 60.0,
     doc_memory: Annotated[
@@ -465,6 +510,8 @@ def ingest(
     ocr_cache: OcrCacheOption = None,
     typhoon_url: TyphoonUrlOption = None,
     typhoon_key: TyphoonKeyOption = None,
+    typhoon_model: TyphoonModelOption = "typhoon-ocr",
+    ocr_page_timeout: OcrPageTimeoutOption = 120.0,
 ) -> None:
     """Load reports into the database, one transaction per document, parsed in parallel.
 
@@ -493,7 +540,16 @@ def ingest(
         blobs=blobs,
         wait=wait,
         keep_results=False,
-        ocr=_ocr_options(ocr, ocr_engine, ocr_cache, 1, typhoon_url, typhoon_key),
+        ocr=_ocr_options(
+            ocr,
+            ocr_engine,
+            ocr_cache,
+            1,
+            typhoon_url,
+            typhoon_key,
+            typhoon_model,
+            ocr_page_timeout,
+        ),
     )
     signals = _Signals()
     previous = signal.signal(signal.SIGTERM, signals)

@@ -381,7 +381,10 @@ class _Batch:
             outcome = ParseOutcome.failure(
                 p.location, p.sha256 or "", p.size_bytes, error, _reason(error), slot.submitted
             )
-        return self.store.load(outcome, retry_failed=self.retry_failed)
+        result = self.store.load(outcome, retry_failed=self.retry_failed)
+        if outcome.ocr_pages:
+            result = replace(result, ocr_pages=outcome.ocr_pages, ocr_cached=outcome.ocr_cached)
+        return result
 
     def cancel(self) -> None:
         for slot in self.pending:

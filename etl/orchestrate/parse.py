@@ -11,6 +11,7 @@ from pathlib import Path
 
 from etl.orchestrate.sources import fingerprint
 from etl.transform import pipeline
+from extractors.ocr import budget
 from extractors.ocr.options import OcrOptions
 from loaders.content import agency_key
 from loaders.store import ParseOutcome
@@ -22,11 +23,20 @@ def parse_source(
 ) -> ParseOutcome:
     """Parse one file into a document, or say why not. Never raises for bad input: an
     ``InputError`` or any unexpected exception becomes a failure with its type and message.
-    ``ocr``: how PDF pages without a usable text layer are read.
+    ``ocr``: how PDF pages without a usable text layer are read; the outcome says how many
+    pages were OCR'd and how many of those came from the OCR cache.
 
     ``location`` is what the source is recorded as when ``path`` is only where its bytes are
     (a URL's download in the blob store; an absolute path handed to a worker)."""
-    read_from, path = str(path), location or str(path)
+    before = budget.counted()
+    outcome = _parse(str(path), location or str(path), ocr)
+    spent = budget.counted() - before
+    if spent.run or spent.cached:
+        outcome = replace(outcome, ocr_pages=spent.run + spent.cached, ocr_cached=spent.cached)
+    return outcome
+
+
+def _parse(read_from: str, path: str, ocr: OcrOptions | None) -> ParseOutcome:
     started = time.perf_counter()
     sha256, size = "", 0
     try:

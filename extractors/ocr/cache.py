@@ -16,8 +16,13 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from extractors.ocr import budget
 from extractors.ocr.engine import OcrWord
 from extractors.ocr.scan import LAYOUT_VERSION, ScannedPage
+
+FORMAT = "2"
+"""How an entry is written; part of the key, so entries of an older format are not read.
+2: every field of each word (format 1 lost ``space_before``, which joins Thai words)."""
 
 
 class OcrCache:
@@ -25,39 +30,27 @@ class OcrCache:
         self.root = Path(root)
 
     def key(self, image_hash: str, engine: str, dpi: float) -> str:
-        text = f"{image_hash}\n{engine}\nlayout {LAYOUT_VERSION}\ndpi {dpi:.2f}"
+        text = f"{image_hash}\n{engine}\nlayout {LAYOUT_VERSION}\ndpi {dpi:.2f}\nformat {FORMAT}"
         return hashlib.sha256(text.encode()).hexdigest()
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> ScannedPage | None:
+        """The page kept under ``key`` (counted in ``budget``), or None. Every field is read
+        back as it was written (``put``): a cached page reads exactly as the OCR'd one did."""
         try:
             data = json.loads(self.path(key).read_text(encoding="utf-8"))
-            return ScannedPage(
-                data["width"],
-                data["height"],
-                data["scale"],
-                data["angle"],
-                tuple(tuple(e) for e in data["edges"]),
-                tuple(
-                    OcrWord(
-                        w["text"],
-                        w["confidence"],
-                        tuple(w["box"]),
-                        w["line"],
-                        tuple(w["line_box"]),
-                        w["space_before"],
-                        w["again"],
-                        w["bold"],
-                        w["engine_text"],
-                    )
-                    for w in data["words"]
-                ),
-                data["markdown"],
+            words = tuple(
+                OcrWord(**{**w, "box": tuple(w["box"]), "line_box": tuple(w["line_box"])})
+                for w in data.pop("words")
             )
-        except (OSError, ValueError, KeyError, TypeError):
+            edges = tuple(tuple(e) for e in data.pop("edges"))
+            page = ScannedPage(**data, edges=edges, words=words)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        budget.page_cached()
+        return page
 
     def put(self, key: str, page: ScannedPage) -> None:
         """Keep a result; a cache that cannot be written is only slower, never an error."""

@@ -10,11 +10,14 @@ from a local HTTP server (tests/test_ocr_typhoon.py)."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
 import io
 import json
 import os
-import urllib.error
-import urllib.request
+import socket
+import threading
+import urllib.parse
 from typing import TYPE_CHECKING, Any, Literal
 
 from extractors.ocr.engine import OcrPageError, OcrUnavailableError, OcrWord
@@ -61,6 +64,15 @@ class TyphoonEngine:
         self.url = url.rstrip("/")
         self.key = key
         self.model = model
+        parts = urllib.parse.urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise OcrUnavailableError(
+                f"the typhoon-ocr server's URL must be http(s)://HOST[:PORT]/PATH, not {url!r}"
+            )
+        self._parts = parts
+        self._down: str | None = None
+        """Why the server could not be reached: later pages fail at once with it, instead of
+        each waiting for a server that is not there."""
 
     @classmethod
     def from_options(cls, options: OcrOptions) -> TyphoonEngine:
@@ -104,28 +116,103 @@ class TyphoonEngine:
         }
 
     def markdown(self, image: Image, *, timeout: float) -> str:
+        """The page as the server reads it; raises ``OcrPageError`` with one line saying
+        what went wrong (no answer within ``timeout`` seconds in all, an HTTP error and the
+        server's own message, an answer that is not a chat completion)."""
+        if self._down is not None:
+            raise OcrPageError(self._down)
         body = json.dumps(self.request(image)).encode()
-        headers = {"Content-Type": "application/json"}
+        status, reason, answer = self._post(body, timeout)
+        where = f"typhoon-ocr server {self.url}"
+        if status != 200:
+            detail = _error_message(answer)
+            raise OcrPageError(f"{where} answered {status} {reason}{detail}")
+        try:
+            content = json.loads(answer)["choices"][0]["message"]["content"]
+        except ValueError:
+            raise OcrPageError(f"{where} answered with something not JSON") from None
+        except (KeyError, IndexError, TypeError):
+            raise OcrPageError(f"{where} answered without choices[0].message.content") from None
+        if not isinstance(content, str):
+            raise OcrPageError(f"{where} answered without choices[0].message.content")
+        return _unwrap(content)
+
+    def _post(self, body: bytes, timeout: float) -> tuple[int, str, bytes]:
+        """POST to ``/chat/completions``, all of it (connecting, sending, the model's
+        thinking, reading) within ``timeout`` seconds: a timer cuts the connection then, as a
+        socket timeout alone would not stop a server that trickles its answer."""
+        parts = self._parts
+        connection_type = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        connection = connection_type(parts.hostname or "", parts.port, timeout=timeout)
+        path = f"{parts.path.rstrip('/')}/chat/completions" + (
+            f"?{parts.query}" if parts.query else ""
+        )
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.key:
             headers["Authorization"] = f"Bearer {self.key}"
-        request = urllib.request.Request(
-            f"{self.url}/chat/completions", body, headers, method="POST"
-        )
+        where = f"typhoon-ocr server {self.url}"
+        timed_out = threading.Event()
+        timer = threading.Timer(timeout, _cut, (connection, timed_out))
+        timer.daemon = True
+        timer.start()
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                answer = json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            raise OcrPageError(f"typhoon-ocr server answered {error.code} {error.reason}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise OcrPageError(f"typhoon-ocr server unreachable ({reason})") from None
-        except ValueError:
-            raise OcrPageError("typhoon-ocr server answered with something not JSON") from None
-        try:
-            content = answer["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise OcrPageError("typhoon-ocr answer has no choices[0].message.content") from None
-        return _unwrap(str(content or ""))
+            try:
+                connection.connect()
+            except (OSError, http.client.HTTPException) as error:
+                why = (
+                    f"no connection within {timeout:g} s"
+                    if timed_out.is_set() or isinstance(error, TimeoutError)
+                    else _reason(error)
+                )
+                self._down = f"{where} cannot be reached ({why})"
+                raise OcrPageError(self._down) from None
+            late = OcrPageError(f"{where} did not answer within {timeout:g} s")
+            try:
+                connection.request("POST", path, body, headers)
+                response = connection.getresponse()
+                answer = response.status, response.reason, response.read()
+            except (OSError, http.client.HTTPException) as error:
+                if timed_out.is_set() or isinstance(error, TimeoutError):
+                    raise late from None
+                raise OcrPageError(f"{where} broke off its answer ({_reason(error)})") from None
+            if timed_out.is_set():  # cut short: what was read is not the whole answer
+                raise late
+            return answer
+        finally:
+            timer.cancel()
+            connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection, timed_out: threading.Event) -> None:
+    """The page's time is up: shut the socket, so that whatever read is waiting returns."""
+    timed_out.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _reason(error: BaseException) -> str:
+    return str(getattr(error, "strerror", None) or error or type(error).__name__)
+
+
+def _error_message(answer: bytes) -> str:
+    """The server's own word on an error (OpenAI's ``{"error": {"message": ...}}``, or
+    FastAPI's ``{"detail": ...}``), on one line; empty when it said nothing readable."""
+    try:
+        data = json.loads(answer)
+    except ValueError:
+        return ""
+    message: Any = None
+    if isinstance(data, dict):
+        error = data.get("error")
+        message = error.get("message") if isinstance(error, dict) else error or data.get("detail")
+    if not message:
+        return ""
+    text = " ".join(str(message).split())
+    return f": {text[:200]}"
 
 
 def _unwrap(content: str) -> str:
