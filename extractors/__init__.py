@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from extractors.model import Block, Cell, RawDocument, RawTable, Row
+from extractors.ocr.options import OcrOptions
 from extractors.ooxml import encrypted_error, is_encrypted_office, office_kind
 from schemas.errors import EmptyInputError, UnsupportedFormatError
 from schemas.records import SourceFormat
@@ -71,13 +72,16 @@ def detect_format(data: bytes, name: str = "") -> SourceFormat:
     )
 
 
-def read(data: bytes, name: str = "", *, password: str | None = None) -> RawDocument:
-    """Parse a file's bytes into its tables; raises an ``InputError`` for bad input."""
+def read(
+    data: bytes, name: str = "", *, password: str | None = None, ocr: OcrOptions | None = None
+) -> RawDocument:
+    """Parse a file's bytes into its tables; raises an ``InputError`` for bad input.
+    ``ocr``: how PDF pages without a usable text layer are read (default: OCR'd)."""
     fmt = detect_format(data, name)
     if fmt == "pdf":
         from extractors.pdf import read_pdf
 
-        return read_pdf(data, password=password)
+        return read_pdf(data, password=password, ocr=ocr)
     if fmt == "html":
         from extractors.html import read_html
 

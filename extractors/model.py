@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from schemas.records import SourceFormat
+from schemas.records import PageReading, SourceFormat
 
 BlockKind = Literal["item", "para", "line"]
 _SPACE = re.compile(r"[\s\u00a0\u200b\ufeff]+")
@@ -92,3 +92,5 @@ class RawDocument:
     pages: int | None = None
     warnings: tuple[str, ...] = ()
     repairs: dict[str, int] = field(default_factory=dict)
+    readings: tuple[PageReading, ...] = ()
+    """How each page was read (PDF only)."""

@@ -209,6 +209,21 @@ class CorrectionRow(Base):
     corrected: Mapped[str] = mapped_column(Text)
 
 
+class SourcePage(Base):
+    """How one page of a parsed source was read: ``text_layer``, ``repaired``, ``ocr`` (with
+    the engine and its mean word confidence, 0–100) or ``none`` (``note`` says why)."""
+
+    __tablename__ = "source_pages"
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)
+    read_by: Mapped[str] = mapped_column(String(16))
+    engine: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    text_score: Mapped[float | None] = mapped_column(Float)
+    """Share of the text layer's Thai words that are not words (the garbage gate's score)."""
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class UrlSource(Base):
     """A report published at a URL: what the last request gave, and the validators for the
     next conditional GET. The bytes are in the blob store under ``sha256``."""
@@ -233,6 +248,7 @@ class UrlSource(Base):
 
 sources = cast(Table, Source.__table__)
 urls = cast(Table, UrlSource.__table__)
+source_pages = cast(Table, SourcePage.__table__)
 reports = cast(Table, Report.__table__)
 agencies = cast(Table, Agency.__table__)
 entries = cast(Table, Entry.__table__)

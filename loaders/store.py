@@ -24,7 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -41,6 +41,7 @@ from loaders.models import (
     items,
     refs,
     reports,
+    source_pages,
     sources,
     sources_with_reports,
 )
@@ -86,6 +87,9 @@ class ParseOutcome:
     search: tuple[tuple[str, str], ...] | None = None
     """The content hash and every item's (search_text, search_tokens) in document order,
     computed where the parse ran (``with_derived``) so that the single writer does not."""
+    ocr_pages: int = 0
+    """Pages read by OCR in this parse; ``ocr_cached`` of them came from the OCR cache."""
+    ocr_cached: int = 0
 
     def with_derived(self) -> ParseOutcome:
         """This outcome with the content hash and search fields filled in."""
@@ -135,6 +139,9 @@ class LoadResult:
     report_id: int | None = None
     seconds: float | None = None
     """Parsing and loading it took (None when it was not parsed)."""
+    ocr_pages: int = 0
+    """Pages read by OCR when it was parsed; ``ocr_cached`` of them from the OCR cache."""
+    ocr_cached: int = 0
 
     def line(self) -> str:
         if self.status == "failed":
@@ -142,6 +149,8 @@ class LoadResult:
         if self.status == "failed_before":
             return f"{self.path}: {self.reason}{_FAILED_BEFORE}"
         what = f"{self.agency_key} {self.fiscal_year_be} version {self.version}"
+        if self.ocr_pages:
+            what += f"; {self.ocr_pages} pages by OCR, {self.ocr_cached} from the OCR cache"
         return f"{self.path}: {self.status} ({what})"
 
 
@@ -339,9 +348,34 @@ def _record_source(
     if existing is not None:  # tried before and failed: path stays where it was first seen
         del values["path"]
         connection.execute(update(sources).where(sources.c.id == existing).values(values))
+        connection.execute(delete(source_pages).where(source_pages.c.source_id == existing))
+        _record_pages(connection, int(existing), doc)
         return int(existing)
     values.update(sha256=outcome.sha256, parser_version=outcome.parser_version)
-    return int(connection.execute(insert(sources).returning(sources.c.id), values).scalar_one())
+    source_id = int(
+        connection.execute(insert(sources).returning(sources.c.id), values).scalar_one()
+    )
+    _record_pages(connection, source_id, doc)
+    return source_id
+
+
+def _record_pages(connection: Connection, source_id: int, doc: ExtractedDocument | None) -> None:
+    """How each page of the source was read (PDF only)."""
+    if doc is None or not doc.pages_read:
+        return
+    rows = [
+        {
+            "source_id": source_id,
+            "page": p.page,
+            "read_by": p.read_by,
+            "engine": p.engine,
+            "confidence": p.confidence,
+            "text_score": p.text_score,
+            "note": p.note,
+        }
+        for p in doc.pages_read
+    ]
+    connection.execute(insert(source_pages), rows)
 
 
 def _known(

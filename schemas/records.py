@@ -13,6 +13,7 @@ Role = Literal["measure", "result", "outcome", "unit"]
 ROLES: tuple[Role, ...] = ("measure", "result", "outcome", "unit")
 Tool = Literal["IIT", "EIT", "OIT"]
 SourceFormat = Literal["text", "html", "markdown", "pdf", "docx", "xlsx"]
+ReadBy = Literal["text_layer", "repaired", "ocr", "none"]
 RefKind = Literal["date", "url", "document", "percent", "count", "score", "oit_item", "year"]
 
 
@@ -92,6 +93,21 @@ class SourceInfo:
 
 
 @dataclass(frozen=True)
+class PageReading:
+    """How one page of a PDF was read: its text layer as it was (``text_layer``), that layer
+    with repairs (``repaired``), by OCR (``ocr``: the engine and its mean word confidence,
+    0–100), or not at all (``none``: ``note`` says why). ``text_score``: the share of the
+    text layer's Thai words that are not words (the garbage gate's score), when measured."""
+
+    page: int
+    read_by: ReadBy
+    engine: str | None = None
+    confidence: float | None = None
+    text_score: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class ExtractedDocument:
     """The output of parsing one file: what the loader stores and the JSON export prints."""
 
@@ -103,6 +119,8 @@ class ExtractedDocument:
     parser_version: str = ""
     abbreviations: dict[str, str] = field(default_factory=dict)
     """The known abbreviations the items use, with their expansions from the table."""
+    pages_read: tuple[PageReading, ...] = ()
+    """How each page was read (PDF only)."""
 
     def items(self, role: Role | None = None) -> list[Item]:
         return [i for e in self.entries for i in e.items if role is None or i.role == role]

@@ -240,7 +240,7 @@ def test_text_command(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["encrypted.pdf"], "encrypted.pdf: the PDF is encrypted; open it with --password"),
-        (["scanned.pdf"], "scanned.pdf: no text layer on pages 1–3: OCR needed"),
+        (["scanned.pdf", "--ocr", "never"], "scanned.pdf: no text layer on pages 1–3: OCR needed"),
         (["not_a_pdf.pdf"], "not_a_pdf.pdf: not a PDF"),
         (["missing.pdf"], "missing.pdf: cannot read the file"),
     ],
@@ -253,7 +253,8 @@ def test_text_command_errors_are_one_line(args: list[str], message: str) -> None
 
 
 def test_text_command_warns_about_pages_without_text() -> None:
-    done = CliRunner().invoke(app, ["text", str(FIXTURES / "partly_scanned.pdf")])
+    path = str(FIXTURES / "partly_scanned.pdf")
+    done = CliRunner().invoke(app, ["text", path, "--ocr", "never"])
     assert done.exit_code == 0
     assert "no text layer on page 2: OCR needed" in done.stderr
 

@@ -70,6 +70,101 @@ class ExtractFormat(StrEnum):
     table = "table"
 
 
+class OcrMode(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class OcrEngineName(StrEnum):
+    tesseract = "tesseract"
+    typhoon = "typhoon"
+
+
+OcrOption = Annotated[
+    OcrMode,
+    typer.Option(
+        "--ocr",
+        help="auto: OCR pages with no text layer or a garbage one; always: every page; "
+        "never: text layers only (docs/ocr.md).",
+    ),
+]
+OcrEngineOption = Annotated[
+    OcrEngineName,
+    typer.Option("--ocr-engine", help="tesseract (CPU), or typhoon (an OpenAI-compatible server)."),
+]
+OcrCacheOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ocr-cache",
+        envvar="ITA_ETL_OCR_CACHE",
+        help="Folder keeping OCR results; 'off' for none. Default: ~/.cache/ita-etl/ocr "
+        "($ITA_ETL_OCR_CACHE).",
+        show_default=False,
+    ),
+]
+TyphoonUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--typhoon-url",
+        envvar="TYPHOON_BASE_URL",
+        help="Base URL of the typhoon-ocr server, e.g. http://host:8000/v1 ($TYPHOON_BASE_URL).",
+        show_default=False,
+    ),
+]
+TyphoonKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--typhoon-key",
+        envvar="TYPHOON_OCR_API_KEY",
+        help="API key of the typhoon-ocr server ($TYPHOON_OCR_API_KEY; safer than the option, "
+        "which other users can see in the process list).",
+        show_default=False,
+    ),
+]
+TyphoonModelOption = Annotated[
+    str,
+    typer.Option(
+        "--typhoon-model",
+        envvar="TYPHOON_OCR_MODEL",
+        help="Model name the typhoon-ocr server serves ($TYPHOON_OCR_MODEL).",
+    ),
+]
+OcrPageTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--ocr-page-timeout",
+        min=0.001,
+        help="Seconds the OCR of one page may take; a page over it is not read, and named.",
+    ),
+]
+
+
+def _ocr_options(
+    mode: OcrMode,
+    engine: OcrEngineName,
+    cache: str | None,
+    workers: int = 1,
+    typhoon_url: str | None = None,
+    typhoon_key: str | None = None,
+    typhoon_model: str = "typhoon-ocr",
+    page_timeout: float = 120.0,
+) -> Any:
+    from extractors.ocr.options import OcrOptions, default_cache_dir
+
+    folder = None if cache == "off" else cache or default_cache_dir()
+    return OcrOptions(
+        mode=mode.value,
+        engine=engine.value,
+        workers=max(1, workers),
+        cache=folder,
+        page_timeout=page_timeout,
+        typhoon_url=typhoon_url,
+        typhoon_key=typhoon_key,
+        typhoon_model=typhoon_model,
+    )
+
+
 @app.command()
 @handles_errors
 def extract(
@@ -80,12 +175,30 @@ def extract(
         ExtractFormat, typer.Option("--format", "-f", help="json or table.")
     ] = ExtractFormat.json,
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
+    ocr: OcrOption = OcrMode.auto,
+    ocr_engine: OcrEngineOption = OcrEngineName.tesseract,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Pages OCR'd at once.")] = 1,
+    ocr_cache: OcrCacheOption = None,
+    typhoon_url: TyphoonUrlOption = None,
+    typhoon_key: TyphoonKeyOption = None,
+    typhoon_model: TyphoonModelOption = "typhoon-ocr",
+    ocr_page_timeout: OcrPageTimeoutOption = 120.0,
 ) -> None:
     """Parse one report and print its records (nothing is stored)."""
     from etl.app.output import print_table, to_json
     from etl.transform.pipeline import extract_file
 
-    doc = extract_file(path, password=password)
+    options = _ocr_options(
+        ocr,
+        ocr_engine,
+        ocr_cache,
+        workers,
+        typhoon_url,
+        typhoon_key,
+        typhoon_model,
+        ocr_page_timeout,
+    )
+    doc = extract_file(path, password=password, ocr=options)
     if format is ExtractFormat.json:
         sys.stdout.write(to_json(doc) + "\n")
     else:
@@ -101,28 +214,46 @@ def text(
     stats: Annotated[
         bool, typer.Option("--stats", help="Also list the repairs made, on stderr.")
     ] = False,
+    ocr: OcrOption = OcrMode.auto,
+    ocr_engine: OcrEngineOption = OcrEngineName.tesseract,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Pages OCR'd at once.")] = 1,
+    ocr_cache: OcrCacheOption = None,
+    typhoon_url: TyphoonUrlOption = None,
+    typhoon_key: TyphoonKeyOption = None,
+    typhoon_model: TyphoonModelOption = "typhoon-ocr",
+    ocr_page_timeout: OcrPageTimeoutOption = 120.0,
 ) -> None:
-    """Print a PDF's text layer in reading order, Thai repaired (docs/thai-text.md); pages end
-    with a form feed, like pdftotext."""
-    from extractors.pdf_text import document_text, read_document_text
-    from extractors.pdfdoc import describe_pages
+    """Print a PDF's text in reading order, Thai repaired (docs/thai-text.md): its text layer,
+    or OCR for pages without a usable one (docs/ocr.md); pages end with a form feed, like
+    pdftotext."""
+    from extractors.pdf import read_pdf_text
+    from extractors.pdf_text import document_text
     from schemas.errors import InputError
 
+    options = _ocr_options(
+        ocr,
+        ocr_engine,
+        ocr_cache,
+        workers,
+        typhoon_url,
+        typhoon_key,
+        typhoon_model,
+        ocr_page_timeout,
+    )
     try:
         data = path.read_bytes()
         if raw:
             sys.stdout.write(document_text(data, password=password, raw=True))
             return
-        doc = read_document_text(data, password=password)
+        doc, warnings = read_pdf_text(data, password=password, ocr=options)
     except OSError as error:
         raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
     except ItaEtlError as error:
         error.path = error.path or str(path)
         raise
     sys.stdout.write(doc.text)
-    if doc.pages_without_text:
-        pages = describe_pages(doc.pages_without_text)
-        stderr.print(f"warning: {path}: no text layer on {pages}: OCR needed", markup=False)
+    for warning in warnings:
+        stderr.print(f"warning: {path}: {warning}", markup=False)
     if stats:
         for name, count in sorted(doc.repairs.items()):
             stderr.print(f"{name}\t{count}", markup=False, highlight=False)
@@ -251,6 +382,8 @@ class _IngestReport:
                     agency_key=result.agency_key,
                     fiscal_year_be=result.fiscal_year_be,
                     version=result.version,
+                    ocr_pages=result.ocr_pages,
+                    ocr_cached=result.ocr_cached,
                 )
         elif result.status == "failed":
             self._error(result.line())
@@ -337,7 +470,11 @@ def ingest(
     ] = "local",
     doc_timeout: Annotated[
         float,
-        typer.Option("--doc-timeout", help="Seconds one document may take to parse; 0: no limit."),
+        typer.Option(
+            "--doc-timeout",
+            help="Seconds one document may take to parse, plus --ocr-page-timeout for each "
+            "page it OCRs; 0: no limit.",
+        ),
     ] = 60.0,
     doc_memory: Annotated[
         int,
@@ -368,6 +505,13 @@ def ingest(
         LogFormat,
         typer.Option("--log-format", help="text, or json: one JSON object per document."),
     ] = LogFormat.text,
+    ocr: OcrOption = OcrMode.auto,
+    ocr_engine: OcrEngineOption = OcrEngineName.tesseract,
+    ocr_cache: OcrCacheOption = None,
+    typhoon_url: TyphoonUrlOption = None,
+    typhoon_key: TyphoonKeyOption = None,
+    typhoon_model: TyphoonModelOption = "typhoon-ocr",
+    ocr_page_timeout: OcrPageTimeoutOption = 120.0,
 ) -> None:
     """Load reports into the database, one transaction per document, parsed in parallel.
 
@@ -396,6 +540,16 @@ def ingest(
         blobs=blobs,
         wait=wait,
         keep_results=False,
+        ocr=_ocr_options(
+            ocr,
+            ocr_engine,
+            ocr_cache,
+            1,
+            typhoon_url,
+            typhoon_key,
+            typhoon_model,
+            ocr_page_timeout,
+        ),
     )
     signals = _Signals()
     previous = signal.signal(signal.SIGTERM, signals)

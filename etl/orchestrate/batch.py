@@ -43,6 +43,7 @@ from etl.orchestrate.parse import parse_source
 from etl.orchestrate.sources import fingerprint
 from etl.orchestrate.workers import InlineExecutor, Limits, SandboxPool
 from etl.transform import pipeline
+from extractors.ocr.options import OcrOptions
 from loaders import urls
 from loaders.locks import ingest_lock
 from loaders.store import KnownSource, LoadResult, ParseOutcome, Store, database_path
@@ -81,6 +82,8 @@ class IngestOptions:
     """Wait for another ingest holding the database instead of failing."""
     keep_results: bool = True
     """Keep every source's result in the summary (a batch of thousands keeps failures only)."""
+    ocr: OcrOptions | None = None
+    """How PDF pages without a usable text layer are read (None: OCR'd, no cache)."""
 
 
 class Reporter(Protocol):
@@ -313,6 +316,7 @@ class _Batch:
         self.executor = executor
         self.window = max(1, window)
         self.retry_failed = options.retry_failed
+        self.ocr = options.ocr
         self.reporter = reporter
         self.summary = IngestSummary(keep_results=options.keep_results)
         self.pending: deque[_Slot] = deque()
@@ -341,7 +345,7 @@ class _Batch:
             return _Slot(prepared, known.as_result(prepared.location))
         self.summary.parsed += 1
         self.in_flight += 1
-        future = self.executor.submit(parse_source, prepared.read_from, prepared.location)
+        future = self.executor.submit(parse_source, prepared.read_from, prepared.location, self.ocr)
         return _Slot(prepared, future=future, submitted=time.perf_counter())
 
     def settle(self, *, block: bool) -> None:
@@ -377,7 +381,10 @@ class _Batch:
             outcome = ParseOutcome.failure(
                 p.location, p.sha256 or "", p.size_bytes, error, _reason(error), slot.submitted
             )
-        return self.store.load(outcome, retry_failed=self.retry_failed)
+        result = self.store.load(outcome, retry_failed=self.retry_failed)
+        if outcome.ocr_pages:
+            result = replace(result, ocr_pages=outcome.ocr_pages, ocr_cached=outcome.ocr_cached)
+        return result
 
     def cancel(self) -> None:
         for slot in self.pending:

@@ -11,18 +11,32 @@ from pathlib import Path
 
 from etl.orchestrate.sources import fingerprint
 from etl.transform import pipeline
+from extractors.ocr import budget
+from extractors.ocr.options import OcrOptions
 from loaders.content import agency_key
 from loaders.store import ParseOutcome
 from schemas.errors import InputError
 
 
-def parse_source(path: str | Path, location: str | None = None) -> ParseOutcome:
+def parse_source(
+    path: str | Path, location: str | None = None, ocr: OcrOptions | None = None
+) -> ParseOutcome:
     """Parse one file into a document, or say why not. Never raises for bad input: an
     ``InputError`` or any unexpected exception becomes a failure with its type and message.
+    ``ocr``: how PDF pages without a usable text layer are read; the outcome says how many
+    pages were OCR'd and how many of those came from the OCR cache.
 
     ``location`` is what the source is recorded as when ``path`` is only where its bytes are
     (a URL's download in the blob store; an absolute path handed to a worker)."""
-    read_from, path = str(path), location or str(path)
+    before = budget.counted()
+    outcome = _parse(str(path), location or str(path), ocr)
+    spent = budget.counted() - before
+    if spent.run or spent.cached:
+        outcome = replace(outcome, ocr_pages=spent.run + spent.cached, ocr_cached=spent.cached)
+    return outcome
+
+
+def _parse(read_from: str, path: str, ocr: OcrOptions | None) -> ParseOutcome:
     started = time.perf_counter()
     sha256, size = "", 0
     try:
@@ -32,7 +46,7 @@ def parse_source(path: str | Path, location: str | None = None) -> ParseOutcome:
         with open(read_from, "rb") as handle:
             data = handle.read()
         sha256, size = hashlib.sha256(data).hexdigest(), len(data)
-        doc = pipeline.extract_bytes(data, path)
+        doc = pipeline.extract_bytes(data, path, ocr=ocr)
         if agency_key(doc.report) is None:
             raise InputError("the report names no agency, so it cannot be filed")
         if doc.report.fiscal_year_be is None:

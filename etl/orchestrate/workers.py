@@ -46,6 +46,7 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
 _STOP_GRACE_SECONDS = 2.0
 _READY = b"ready"
 _START_ATTEMPTS = 3
+_MORE_TIME = "more time"
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,14 @@ class Limits:
     doc_timeout: float | None = 60.0
     memory_mb: int | None = 2048
 
-    def timeout_reason(self) -> str:
-        return f"timed out after {self.doc_timeout:g} s"
+    def timeout_reason(self, ocr_pages: int = 0, ocr_seconds: float = 0.0) -> str:
+        """Why a document was stopped; with the OCR budgets it was given, when it had any
+        (a page's OCR normally stops at its own budget: past them all, something hung)."""
+        reason = f"timed out after {self.doc_timeout:g} s"
+        if ocr_pages:
+            pages = "1 page" if ocr_pages == 1 else f"{ocr_pages} pages"
+            reason += f" plus {ocr_seconds:g} s for the {pages} it OCR'd"
+        return reason
 
 
 class InlineExecutor(Executor):
@@ -87,6 +94,9 @@ class _Worker:
     results: Connection
     task: _Task | None = None
     deadline: float | None = None
+    ocr_pages: int = 0
+    """Pages its task has started to OCR: each extended ``deadline`` by its budget."""
+    ocr_seconds: float = 0.0
     ready: bool = False
     """It has said it is ready: imports and warm-up done, so a task's clock is fair."""
 
@@ -223,7 +233,8 @@ class SandboxPool(Executor):
         now = time.monotonic()
         for worker in list(self._workers):
             if worker.task is not None and worker.deadline is not None and now >= worker.deadline:
-                self._retire(worker, DocumentTimeoutError(self.limits.timeout_reason()))
+                reason = self.limits.timeout_reason(worker.ocr_pages, worker.ocr_seconds)
+                self._retire(worker, DocumentTimeoutError(reason))
         return True
 
     def _dispatch(self, closing: bool) -> None:
@@ -255,6 +266,7 @@ class SandboxPool(Executor):
                 worker.task = task
                 timeout = self.limits.doc_timeout
                 worker.deadline = time.monotonic() + timeout if timeout else None
+                worker.ocr_pages, worker.ocr_seconds = 0, 0.0
 
     def _collect(self, worker: _Worker) -> None:
         """A worker's pipe is readable: its result, or EOF because it died."""
@@ -264,6 +276,12 @@ class SandboxPool(Executor):
         leaving = False
         try:
             ok, value, leaving = worker.results.recv()
+            if ok == _MORE_TIME:  # an OCR page started: its budget is added to the limit
+                if worker.deadline is not None:
+                    worker.deadline += float(value)
+                worker.ocr_pages += 1
+                worker.ocr_seconds += float(value)
+                return
         except (EOFError, OSError):
             self._retire(worker, WorkerCrashedError(_death(worker.process)))
             return
@@ -409,6 +427,15 @@ def serve(argv: Sequence[str]) -> None:
         if function:
             getattr(loaded, function)()
     results.send_bytes(_READY)
+    from extractors.ocr import budget
+
+    sending = threading.Lock()  # OCR threads may ask for time while a result goes out
+
+    def more_time(seconds: float) -> None:
+        with sending:
+            results.send((_MORE_TIME, seconds, False))
+
+    budget.listen(more_time)
     while True:
         try:
             payload = tasks.recv_bytes()
@@ -428,7 +455,8 @@ def serve(argv: Sequence[str]) -> None:
             failure = RuntimeError(f"cannot send the result back: {error}")
             data = pickle.dumps((False, failure, leaving))
         try:
-            results.send_bytes(data)
+            with sending:
+                results.send_bytes(data)
         except OSError:
             return
         if leaving:

@@ -15,6 +15,7 @@ import extractors
 from etl.transform.normalise.abbreviations import expansion, find_known
 from etl.transform.normalise.dates import find_dates
 from etl.transform.structure import build_entries
+from extractors.ocr.options import OcrOptions
 from schemas.errors import DocumentTooLargeError, InputError
 from schemas.records import Entry, ExtractedDocument, SourceInfo
 
@@ -26,15 +27,20 @@ MAX_BYTES = 200 * 1024 * 1024
 
 
 def extract_bytes(
-    data: bytes, path: str = "<bytes>", *, password: str | None = None
+    data: bytes,
+    path: str = "<bytes>",
+    *,
+    password: str | None = None,
+    ocr: OcrOptions | None = None,
 ) -> ExtractedDocument:
-    """Parse one report. Raises an ``InputError`` naming ``path`` for bad input."""
+    """Parse one report. Raises an ``InputError`` naming ``path`` for bad input. ``ocr``: how
+    PDF pages without a usable text layer are read (``extractors.ocr``; default: OCR'd)."""
     try:
         if len(data) > MAX_BYTES:
             raise DocumentTooLargeError(
                 f"{len(data):,} bytes is more than the {MAX_BYTES:,}-byte limit"
             )
-        raw = extractors.read(data, path, password=password)
+        raw = extractors.read(data, path, password=password, ocr=ocr)
         report, entries, warnings, counts = build_entries(raw)
     except InputError as error:
         error.path = error.path or path
@@ -50,6 +56,7 @@ def extract_bytes(
         dict(sorted(repairs.items())),
         PARSER_VERSION,
         abbreviations_used(entries),
+        raw.readings,
     )
 
 
@@ -67,7 +74,9 @@ def abbreviations_used(entries: Sequence[Entry]) -> dict[str, str]:
     return used
 
 
-def extract_file(path: str | Path, *, password: str | None = None) -> ExtractedDocument:
+def extract_file(
+    path: str | Path, *, password: str | None = None, ocr: OcrOptions | None = None
+) -> ExtractedDocument:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -77,4 +86,4 @@ def extract_file(path: str | Path, *, password: str | None = None) -> ExtractedD
         raise DocumentTooLargeError(
             f"{size:,} bytes is more than the {MAX_BYTES:,}-byte limit", path=str(path)
         )
-    return extract_bytes(path.read_bytes(), str(path), password=password)
+    return extract_bytes(path.read_bytes(), str(path), password=password, ocr=ocr)
