@@ -7,6 +7,10 @@ for the totals it prints Thai characters, defects per 1,000 Thai characters by k
 of ../shared/domain.md, counted by ``extractors.thai.quality``) and the share of Thai words not
 in the dictionary, for raw pdfplumber ``extract_text``, raw pypdfium2 ``get_text_range``,
 poppler's ``pdftotext`` (when installed) and ``ita-etl text``. Totals weight files by size.
+The column "non-Thai chg" counts the non-Thai characters (letters, digits, punctuation,
+symbols; not whitespace) a tool has more of than both raw layers, pdfplumber's and
+pypdfium2's (``extractors.thai.quality.non_thai_added``): characters a repair added or changed.
+It must be 0 for ``ita-etl text``.
 ``--speed`` also times glyph recovery plus ``extract_tables`` against bare ``extract_tables``.
 """
 
@@ -26,7 +30,7 @@ import pypdfium2 as pdfium
 
 from extractors.pdf_glyphs import GlyphRecovery
 from extractors.pdf_text import document_text
-from extractors.thai.quality import DEFECT_KINDS, TextQuality, measure
+from extractors.thai.quality import DEFECT_KINDS, TextQuality, measure, non_thai_added
 from schemas.errors import ItaEtlError
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdocs"
@@ -83,7 +87,9 @@ def pdfs(paths: list[Path]) -> list[Path]:
     return found
 
 
-def row(name: str, quality: TextQuality, seconds: float | None, note: str = "") -> str:
+def row(
+    name: str, quality: TextQuality, changed: int, seconds: float | None, note: str = ""
+) -> str:
     per_kind = " ".join(
         f"{1000 * quality.defects[k] / quality.thai_chars if quality.thai_chars else 0:6.2f}"
         for k in DEFECT_KINDS
@@ -91,13 +97,16 @@ def row(name: str, quality: TextQuality, seconds: float | None, note: str = "") 
     timing = f"{seconds:7.2f}" if seconds is not None else "       "
     return (
         f"  {name:<13}{quality.thai_chars:>8}{quality.defects_per_1000:>9.2f} {per_kind}"
-        f"{100 * quality.non_dictionary_share:>8.1f}%{timing}  {note}"
+        f"{100 * quality.non_dictionary_share:>8.1f}%{changed:>13}{timing}  {note}"
     )
 
 
 def header() -> str:
     kinds = " ".join(f"{SHORT[k]:>6}" for k in DEFECT_KINDS)
-    return f"  {'tool':<13}{'thai':>8}{'def/1k':>9} {kinds}{'nondict':>9}{'sec':>7}"
+    return (
+        f"  {'tool':<13}{'thai':>8}{'def/1k':>9} {kinds}{'nondict':>9}{'non-Thai chg':>13}"
+        f"{'sec':>7}"
+    )
 
 
 def speed(files: list[Path]) -> None:
@@ -141,24 +150,30 @@ def main(argv: list[str] | None = None) -> int:
     empty = TextQuality(0, Counter(), 0, 0)
     totals = dict.fromkeys(tools, empty)
     seconds = dict.fromkeys(tools, 0.0)
+    changed = dict.fromkeys(tools, 0)
     for path in files:
         print(f"{path.name}")
         print(header())
+        texts: dict[str, tuple[str, str, float]] = {}
         for name, extract in tools.items():
             start = time.perf_counter()
             try:
                 text, note = extract(path), ""
             except ItaEtlError as error:
                 text, note = "", f"({error.reason})"
-            elapsed = time.perf_counter() - start
+            texts[name] = (text, note, time.perf_counter() - start)
+        raw_layers = (texts["pdfplumber"][0], texts["pypdfium2"][0])
+        for name, (text, note, elapsed) in texts.items():
             quality = measure(text)
+            change = non_thai_added(text, *raw_layers).changed if text else 0
             totals[name] = totals[name] + quality
             seconds[name] += elapsed
-            print(row(name, quality, elapsed, note))
+            changed[name] += change
+            print(row(name, quality, change, elapsed, note))
     print(f"TOTAL over {len(files)} PDFs")
     print(header())
     for name in tools:
-        print(row(name, totals[name], seconds[name]))
+        print(row(name, totals[name], changed[name], seconds[name]))
     if args.speed:
         print()
         speed(files)

@@ -152,6 +152,8 @@ class FontGlyphs:
         self._unicode: dict[str, set[int]] = {}
         self._symbol_codes: dict[str, set[int]] = {}
         self._code_cmap: dict[int, str] = {}
+        self._mac_cmap: dict[int, str] = {}
+        self._glyph_of: dict[int, str] = {}
         self._cid_to_gid: bytes | None = None
         self._gsub_sources: dict[str, set[str]] | None = None
         self._identity: dict[int, frozenset[str]] = {}
@@ -183,11 +185,12 @@ class FontGlyphs:
                 for code, glyph in table.cmap.items():
                     if key in _UNICODE_CMAPS:
                         self._unicode.setdefault(glyph, set()).add(code)
+                        self._glyph_of.setdefault(code, glyph)
                     elif key == (3, 0):
                         self._symbol_codes.setdefault(glyph, set()).add(code)
                         self._code_cmap.setdefault(code & 0xFF, glyph)
                     elif key == (1, 0):
-                        self._code_cmap.setdefault(code, glyph)
+                        self._mac_cmap.setdefault(code, glyph)
         if spec is not None and isinstance(self.font, PDFCIDFont):
             descendant = dict_value(resolve1(spec.get("DescendantFonts"))[0])
             mapping = resolve1(descendant.get("CIDToGIDMap"))
@@ -223,13 +226,23 @@ class FontGlyphs:
                     return None
                 gid = int.from_bytes(self._cid_to_gid[2 * cid : 2 * cid + 2], "big")
             return self._order[gid] if 0 <= gid < len(self._order) else None
-        if cid in self._code_cmap:
-            return self._code_cmap[cid]
-        text = getattr(self.font, "cid2unicode", {}).get(cid)
-        for glyph, codes in self._unicode.items():
-            if text is not None and len(text) == 1 and ord(text) in codes:
-                return glyph
-        return None
+        return self._simple_glyph(cid)
+
+    def _simple_glyph(self, code: int) -> str | None:
+        """The glyph a simple TrueType font draws for a byte code, chosen as ISO 32000-1
+        9.6.6.4 says (and PDFium and poppler do): a symbolic font's (3,0) subtable; else the
+        code's character under the font's /Encoding looked up in its Unicode (3,1) subtable;
+        the Mac Roman (1,0) subtable only when there is no Unicode one. Word's subsetter
+        leaves a (1,0) subtable that no longer matches the glyphs (in realdocs EB1_1.6.pdf it
+        maps code 32 to the glyph of "@"), so reading it first turned every space into "@"."""
+        if code in self._code_cmap:
+            return self._code_cmap[code]
+        if self._glyph_of:
+            text = getattr(self.font, "cid2unicode", {}).get(code)
+            if text is not None and len(text) == 1:
+                return self._glyph_of.get(ord(text))
+            return None
+        return self._mac_cmap.get(code)
 
     def identity(self, cid: int) -> frozenset[str]:
         """The characters the font program says the glyph for ``cid`` is (empty if silent)."""
@@ -459,7 +472,13 @@ def recover_chars(
 
 
 def _recover(text: str, cid: int, font: FontGlyphs) -> tuple[str, str | None]:
-    """One glyph's text and the name of the recovery made (None if ToUnicode stands)."""
+    """One glyph's text and the name of the recovery made (None if ToUnicode stands).
+
+    What the PDF says is replaced only where it says nothing usable ("(cid:N)", U+FFFD, a
+    Private Use code) or where the font proves a Thai glyph was given another character
+    (a nikhahit or sara u as " ", a tone mark as "l", sara aa as ำ). A character the font
+    calls something other than Thai is never changed: a space stays a space whatever glyph
+    the font's tables name for it."""
     known = font.identity(cid) if font.trusted else frozenset()
     standard = text
     if _is_pua(text):
@@ -476,6 +495,6 @@ def _recover(text: str, cid: int, font: FontGlyphs) -> tuple[str, str | None]:
     (truth,) = known
     if text.startswith("(cid:"):
         return truth, "cid_recovered"
-    if _is_blank(text) or _is_pua(text) or (_is_thai(truth) and len(text) == 1):
+    if text == "\ufffd" or _is_pua(text) or (_is_thai(truth) and len(text) <= 1):
         return truth, "tounicode"
     return standard, None
