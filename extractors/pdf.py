@@ -14,11 +14,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from extractors.model import Cell, RawDocument, RawTable
 from extractors.pdf_borderless import Columns, borderless_table
 from extractors.pdf_page import PageChars, Table
 from extractors.pdf_ruled import ruled_tables
+
+if TYPE_CHECKING:
+    from extractors.pdf_decipher import GlyphKey
 
 
 @dataclass
@@ -30,14 +34,17 @@ class _Placed:
     above: list[str]
 
 
-def read_pdf(data: bytes, password: str | None = None) -> RawDocument:
+def read_pdf(
+    data: bytes, password: str | None = None, glyph_key: GlyphKey | None = None
+) -> RawDocument:
+    from extractors.pdf_decipher import GlyphKey
     from extractors.pdf_glyphs import GlyphRecovery
     from extractors.pdfdoc import open_pdf, require_text_layer
 
     counts: Counter[str] = Counter()
     placed: list[_Placed] = []
     with open_pdf(data, password) as pdf:
-        recovery = GlyphRecovery(pdf)
+        recovery = GlyphRecovery(pdf, key=glyph_key if glyph_key is not None else GlyphKey())
         pending: list[str] = []
         missing: list[int] = []
         columns: Columns | None = None
@@ -65,10 +72,15 @@ def read_pdf(data: bytes, password: str | None = None) -> RawDocument:
         require_text_layer(pdf, missing)
         counts.update(recovery.counts)
         pages = len(pdf.pages)
+        recovery.decide()
+    if recovery.key.reread and glyph_key is None:  # a glyph in doubt was another character
+        return read_pdf(data, password, recovery.key)
+    tables, deciphered = recovery.key.read_tables(_raw_tables(placed))
+    counts.update(deciphered)
     warnings = [f"pages without a text layer (OCR needed): {missing}"] if missing else []
     return RawDocument(
         "pdf",
-        tuple(_raw_tables(placed)),
+        tables,
         pages=pages,
         warnings=tuple(warnings),
         repairs=dict(counts),

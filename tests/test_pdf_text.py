@@ -132,6 +132,9 @@ class _Font:
     def identity(self, cid: int) -> frozenset[str]:
         return self.known
 
+    def is_blank(self, cid: int) -> bool:
+        return False
+
     def _symbol(self, code: int) -> str:
         assert self.symbols is not None
         return self.symbols.get(code & 0xFF, chr(0xF000 + (code & 0xFF)))

@@ -126,6 +126,8 @@ def text(
     if stats:
         for name, count in sorted(doc.repairs.items()):
             stderr.print(f"{name}\t{count}", markup=False, highlight=False)
+        for decision in doc.glyph_decisions:
+            stderr.print(f"glyph\t{decision.describe()}", markup=False, highlight=False)
 
 
 # --- the store: ingest, compare, search, export, status, db (docs/cli.md) -------------------

@@ -384,19 +384,22 @@ _SUSPECT = re.compile(
 untouched without running the steps (this runs on every line of every page)."""
 
 
-def repair_thai(text: str) -> tuple[str, Counter[str]]:
+def repair_thai(text: str, *, dictionary: bool = True) -> tuple[str, Counter[str]]:
     """Repair one string's Thai and count each repair by name (see the module docstring).
 
     A no-op on clean Thai text; idempotent. Unrepairable damage is kept and counted under
-    ``*_unrecovered``.
+    ``*_unrecovered``. ``dictionary=False`` makes only the repairs of drawing order (steps
+    1–5), none that the dictionary chooses: to judge a reading of a glyph by what it gives,
+    not by what the dictionary step would make of it.
     """
     if not _SUSPECT.search(text) and unicodedata.is_normalized("NFC", text):
         return text, Counter()
     work = _Work(text)
+    steps = STEPS if dictionary else STEPS[:-1]
     for _ in range(_ROUNDS):
         before = work.text
         work.junctions = []
-        for step in STEPS:
+        for step in steps:
             step(work)
         if work.text == before:
             break

@@ -1,0 +1,451 @@
+"""Glyphs a PDF gives no usable text for, read from the document's own words.
+
+Some fonts say nothing about some glyphs: no ToUnicode entry, no cmap, no glyph name (the
+Budget Bureau's subset DilleniaUPC: "เพือ(cid:201)" for เพื่อ), or U+FFFD ("ประจ�าปี"). Others
+map a glyph to the character of another glyph of the same font ("." drawn for ศ: "พศศศ" for
+พ.ศ., "4ศ3ศ3" for 4.3.3). The font program cannot tell (``extractors.pdf_glyphs`` has asked
+it); the document can: a glyph occurs many times, in words that are Thai words only when the
+glyph is read as one particular character.
+
+So, per document, for each glyph (font and glyph id) that is *unknown* (no usable text) or
+*suspect* (its font maps it to a character another of its glyphs is mapped to):
+
+1. while the pages are read, the glyph's text is a placeholder (a Private Use character of
+   plane 15, one per glyph; "mark-like" when the glyph has no advance width, so that line
+   building keeps it on the letter before it, as it does with Thai marks), and every run of
+   glyphs around it, in content-stream order, is kept as evidence;
+2. at the end, every candidate reading of the glyph is tried in every run: Thai marks for a
+   glyph with no advance width (a mark draws over the letter before it), Thai letters and
+   vowels and "." for one with width. A run counts for a candidate when, once the candidate is
+   put in and the line repaired (``repair_thai``), every Thai word around it is a dictionary
+   word (``extractors.thai.words``; "พ.ศ."-shaped abbreviations count as words). The best
+   candidate is accepted only when enough runs vouch for it and it beats the next candidate
+   (and, for a suspect glyph, the character the PDF gave) by a clear margin. Glyphs are
+   decided most frequent first, and each decision is used when deciding the rest;
+3. the placeholders in every line of text are replaced by the decisions, or by what the PDF
+   said when there was none, and the line is repaired then.
+
+Each decision is kept (``GlyphDecision``: glyph, chosen text, evidence, and the runs the
+PDF's own text read as words that the decision does not: what it breaks), also for glyphs left
+undecided, so ``ita-etl text --stats`` can show why.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+from extractors.model import Cell, RawTable
+from extractors.thai.repair import repair_thai
+from extractors.thai.words import is_word, word_frequency, words
+
+Char = dict[str, Any]
+
+_BASE = 0xF0000
+_MARK = 0xF8000
+_LAST = 0xFFFFD
+_PLACEHOLDER = re.compile("[\U000f0000-\U000ffffd]")
+
+MARKS = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d"
+"""What a glyph with no advance width can be: the Thai combining marks."""
+SPACING = (
+    "".join(chr(c) for c in range(0x0E01, 0x0E2F))
+    + "\u0e30\u0e32\u0e33\u0e40\u0e41\u0e42\u0e43\u0e44\u0e45\u0e2f\u0e46"
+    + "."
+)
+"""What a glyph with width can be: Thai consonants, vowels, ฯ, ๆ, and the full stop of
+abbreviations (a font that maps "." to ศ)."""
+
+MIN_RUNS = 3
+"""A candidate needs at least this many runs (occurrences) read as words."""
+MARGIN = 2
+"""... and this many times the runs the next candidate (or the PDF's own text) reads."""
+WINDOW = 30
+"""Characters either side of a glyph that its evidence looks at."""
+MAX_WINDOWS = 200
+"""Distinct evidence windows per glyph (the most frequent; the rest repeat them)."""
+_ZERO_WIDTH_EM = 0.02
+
+
+def is_placeholder(char: str) -> bool:
+    return len(char) == 1 and _BASE <= ord(char) <= _LAST
+
+
+def is_mark_placeholder(text: str) -> bool:
+    """A placeholder for a glyph with no advance width: line building treats it as a mark."""
+    return len(text) == 1 and _MARK <= ord(text) <= _LAST
+
+
+def has_placeholder(text: str) -> bool:
+    return _PLACEHOLDER.search(text) is not None
+
+
+def is_unusable(text: str) -> bool:
+    """Text that names no character: pdfminer's (cid:N), U+FFFD, an unknown Private Use code."""
+    return (
+        text.startswith("(cid:")
+        or text == "\ufffd"
+        or (len(text) == 1 and "\ue000" <= text <= "\uf8ff")
+    )
+
+
+@dataclass(frozen=True)
+class GlyphDecision:
+    """What one glyph was read as, and why. ``text`` is None when no reading was clear."""
+
+    font: str
+    glyph: int
+    given: str
+    """What the PDF said (its ToUnicode, or (cid:N))."""
+    text: str | None
+    occurrences: int
+    evidence: str
+
+    def describe(self) -> str:
+        chosen = repr(self.text) if self.text is not None else "undecided"
+        return f"{self.font} glyph {self.glyph} {self.given!r} -> {chosen}: {self.evidence}"
+
+
+@dataclass
+class _Glyph:
+    """One glyph held in doubt: a font's glyph id, or every glyph of the document's fonts
+    that draws the same unknown outline (subsets of one font, each with a few uses)."""
+
+    font: str
+    cid: int
+    given: str
+    mark: bool
+    suspect: bool
+    placeholder: str
+    shape: str | None = None
+    occurrences: int = 0
+    windows: Counter[tuple[str, bool, bool]] = field(default_factory=Counter)
+    fonts: set[str] = field(default_factory=set)
+
+
+_ABBREVIATION = re.compile("(?<![\u0e01-\u0e4e])(?:[\u0e01-\u0e2e]{1,3}\\.)+")
+_THAI_RUN = re.compile("[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e]+")
+_CORPUS = 1e8
+_NON_WORD = math.log(0.05 / _CORPUS)
+"""Log probability charged per character of a non-dictionary word: below any word's."""
+CLEAR = math.log(10)
+"""A window votes for the reading that makes it at least ten times likelier than any other."""
+
+
+@lru_cache(maxsize=262144)
+def _read(window: str, cut_left: bool, cut_right: bool) -> tuple[str, float, bool]:
+    """(the window with its drawing order repaired, the log probability of its Thai words
+    under the Thai National Corpus unigram model, whether all of them are words). A word cut
+    by the window's edge is not counted; "พ.ศ."-shaped abbreviations count as words."""
+    repaired, _ = repair_thai(window, dictionary=False)
+    text = _ABBREVIATION.sub(" ", repaired)
+    tokens = [token for run in _THAI_RUN.findall(text) for token in words(run)]
+    if cut_left and tokens and not text[:1].isspace():
+        tokens = tokens[1:]
+    if cut_right and tokens and not text[-1:].isspace():
+        tokens = tokens[:-1]
+    logp = 0.0
+    clean = True
+    for token in tokens:
+        if is_word(token):
+            logp += math.log((word_frequency(token) + 0.5) / _CORPUS)
+        else:
+            logp += _NON_WORD * len(token)
+            clean = False
+    return repaired, logp, clean
+
+
+class GlyphKey:
+    """The unknown and suspect glyphs of one document, their evidence and their readings."""
+
+    def __init__(self) -> None:
+        self._glyphs: dict[tuple[str, int], _Glyph] = {}
+        self._by_placeholder: dict[str, _Glyph] = {}
+        self._key: dict[str, str] = {}
+        self.decisions: tuple[GlyphDecision, ...] = ()
+        self._decided = False
+
+    def __bool__(self) -> bool:
+        return bool(self._glyphs)
+
+    @property
+    def decided(self) -> bool:
+        return self._decided
+
+    @property
+    def reread(self) -> bool:
+        """True when a glyph in doubt was read as another character than its font gives:
+        the pages must be read again with the readings applied (``reading``), since the
+        lines and tables already built from them hold the given character."""
+        return any(
+            g.suspect and self._key.get(g.placeholder, g.given) != g.given
+            for g in self._glyphs.values()
+        )
+
+    def reading(self, font: str, cid: int, shape: str | None, *, suspect: bool) -> str | None:
+        """The decided reading of a glyph (None when there is none), for a second reading."""
+        key: tuple[str, int] = ("\x00" + shape, 0) if shape and not suspect else (font, cid)
+        glyph = self._glyphs.get(key)
+        return self._key.get(glyph.placeholder) if glyph is not None else None
+
+    # --- while reading pages ------------------------------------------------------------
+
+    def placeholder(
+        self,
+        font: str,
+        cid: int,
+        given: str,
+        *,
+        mark: bool,
+        suspect: bool,
+        shape: str | None = None,
+    ) -> str:
+        """The placeholder standing for this glyph until the document is read. Unknown
+        glyphs with the same outline (``shape``) share one: they are one drawing."""
+        key: tuple[str, int] = ("\x00" + shape, 0) if shape and not suspect else (font, cid)
+        glyph = self._glyphs.get(key)
+        if glyph is None:
+            counter = _MARK if mark else _BASE
+            number = counter + sum(1 for g in self._glyphs.values() if g.mark == mark)
+            if number > (_LAST if mark else _MARK - 1):
+                return given  # more unknown glyphs than placeholders: leave them as they are
+            glyph = _Glyph(font, cid, given, mark, suspect, chr(number), shape)
+            self._glyphs[key] = glyph
+            self._by_placeholder[glyph.placeholder] = glyph
+        glyph.occurrences += 1
+        glyph.fonts.add(font)
+        if given.startswith("(cid:") and glyph.given != given:
+            glyph.given = "(cid)"  # one drawing under several codes
+        return glyph.placeholder
+
+    def collect(self, chars: Sequence[Char], texts: Sequence[str]) -> None:
+        """Keep the evidence windows of a page's placeholders: runs of glyphs in content-stream
+        order (Thai's logical order in every producer seen), cut at spaces and at jumps.
+        ``texts`` are the chars' texts with a placeholder for every glyph held in doubt."""
+        for run in _stream_runs(chars, texts):
+            if not _PLACEHOLDER.search(run):
+                continue
+            for match in _PLACEHOLDER.finditer(run):
+                glyph = self._by_placeholder.get(match.group(0))
+                if glyph is None:
+                    continue
+                start = max(match.start() - WINDOW, 0)
+                end = min(match.end() + WINDOW, len(run))
+                glyph.windows[(run[start:end], start > 0, end < len(run))] += 1
+
+    # --- once the document is read ------------------------------------------------------
+
+    def decide(
+        self, shapes: Mapping[str, tuple[frozenset[str], str]] | None = None
+    ) -> tuple[GlyphDecision, ...]:
+        """Read every unknown and suspect glyph (once per document): from ``shapes`` (outline
+        digest -> the characters a font of the document names it, and that font), where one
+        names this glyph's outline; else from the evidence of the document's words."""
+        if self._decided:
+            return self.decisions
+        self._decided = True
+        pending = self._ordered()
+        records: dict[str, GlyphDecision] = {}
+        for glyph in list(pending):
+            named, label = (shapes or {}).get(glyph.shape or "", (frozenset(), ""))
+            if len(named) == 1:
+                (text,) = named
+                if glyph.suspect and text == glyph.given:
+                    continue
+                self._key[glyph.placeholder] = text
+                words_say = self._decide(glyph).evidence
+                records[glyph.placeholder] = self._record(
+                    glyph, text, f"its outline is a glyph {label} names {text!r}; {words_say}"
+                )
+                pending.remove(glyph)
+        changed = True
+        while changed and pending:
+            changed = False
+            for glyph in list(pending):
+                decision = self._decide(glyph)
+                records[glyph.placeholder] = decision
+                if decision.text is not None:
+                    self._key[glyph.placeholder] = decision.text
+                    pending.remove(glyph)
+                    changed = True
+        self.decisions = tuple(records[g.placeholder] for g in self._ordered())
+        return self.decisions
+
+    def apply(self, text: str) -> tuple[str, Counter[str]]:
+        """A line's text with its placeholders read and the line repaired, and the counts
+        (``glyph_deciphered`` for each placeholder given a reading; what stays unknown is
+        counted by the repair as ``cid_unrecovered`` and the like)."""
+        counts: Counter[str] = Counter()
+        if not _PLACEHOLDER.search(text):
+            return text, counts
+        self.decide()
+
+        def read(match: re.Match[str]) -> str:
+            placeholder = match.group(0)
+            glyph = self._by_placeholder.get(placeholder)
+            if glyph is None:
+                return placeholder
+            decided = self._key.get(placeholder)
+            if decided is None:
+                return glyph.given
+            if decided != glyph.given:
+                counts["glyph_deciphered"] += 1
+            return decided
+
+        text, repairs = repair_thai(_PLACEHOLDER.sub(read, text))
+        counts.update(repairs)
+        return text, counts
+
+    def read_tables(self, tables: Sequence[RawTable]) -> tuple[tuple[RawTable, ...], Counter[str]]:
+        """``apply`` to every cell block and every line above a table (the table reader's
+        output, built while the glyphs were still in doubt)."""
+        counts: Counter[str] = Counter()
+        if not self._glyphs:
+            return tuple(tables), counts
+
+        def read(text: str) -> str:
+            fixed, made = self.apply(text)
+            counts.update(made)
+            return fixed
+
+        def read_cell(cell: Cell) -> Cell:
+            if not any(has_placeholder(b.text) for b in cell.blocks):
+                return cell
+            return replace(cell, blocks=tuple(replace(b, text=read(b.text)) for b in cell.blocks))
+
+        read_tables = tuple(
+            replace(
+                table,
+                rows=tuple(
+                    replace(row, cells=tuple(read_cell(c) for c in row.cells)) for row in table.rows
+                ),
+                preceding_lines=tuple(read(line) for line in table.preceding_lines),
+            )
+            for table in tables
+        )
+        return read_tables, counts
+
+    # --- the decision for one glyph -----------------------------------------------------
+
+    def _ordered(self) -> list[_Glyph]:
+        return sorted(self._glyphs.values(), key=lambda g: (-g.occurrences, g.font, g.cid))
+
+    def _substitute(self, window: str, glyph: _Glyph, candidate: str) -> str:
+        def read(match: re.Match[str]) -> str:
+            placeholder = match.group(0)
+            if placeholder == glyph.placeholder:
+                return candidate
+            decided = self._key.get(placeholder)
+            if decided is not None:
+                return decided
+            other = self._by_placeholder.get(placeholder)
+            if other is not None and other.suspect:
+                return other.given
+            return " "  # an unknown glyph not read yet: no word runs across it
+
+        return _PLACEHOLDER.sub(read, window)
+
+    def _votes(self, glyph: _Glyph, candidates: Sequence[str]) -> tuple[Counter[str], str]:
+        """For each evidence window, the reading that makes its words clearly likeliest gets
+        the window's occurrences as votes (readings that give the same text share a vote,
+        which goes to the first of them). Also a word the winning reading shows, as an
+        example."""
+        votes: Counter[str] = Counter()
+        examples: dict[str, Counter[str]] = {}
+        for (window, cut_left, cut_right), count in glyph.windows.most_common(MAX_WINDOWS):
+            outcomes: dict[str, tuple[float, bool, str]] = {}
+            for candidate in candidates:
+                repaired, logp, clean = _read(
+                    self._substitute(window, glyph, candidate), cut_left, cut_right
+                )
+                outcomes.setdefault(repaired, (logp, clean, candidate))
+            ranked = sorted(outcomes.items(), key=lambda item: -item[1][0])
+            (best_text, (best, clean, winner)) = ranked[0]
+            runner_up = ranked[1][1][0] if len(ranked) > 1 else -math.inf
+            if best - runner_up >= CLEAR and _THAI_RUN.search(best_text):
+                votes[winner] += count
+                if clean:
+                    examples.setdefault(winner, Counter())[_longest_word(best_text)] += count
+        top = votes.most_common(1)
+        shown = ""
+        if top and top[0][0] in examples:
+            shown = ", ".join(w for w, _ in examples[top[0][0]].most_common(3) if w)
+        return votes, shown
+
+    def _decide(self, glyph: _Glyph) -> GlyphDecision:
+        candidates = list(MARKS if glyph.mark else SPACING)
+        if glyph.suspect and glyph.given not in candidates:
+            candidates.insert(0, glyph.given)
+        elif glyph.suspect:
+            candidates.insert(0, candidates.pop(candidates.index(glyph.given)))
+        votes, shown = self._votes(glyph, candidates)
+        ranked = votes.most_common()
+        best, best_votes = ranked[0] if ranked else (candidates[0], 0)
+        rivals = [(c, n) for c, n in ranked if c != best]
+        rival, rival_votes = rivals[0] if rivals else (None, 0)
+        evidence = [f"{glyph.occurrences} occurrences, {best_votes} vote {best!r}"]
+        if rival is not None:
+            evidence.append(f"{rival_votes} vote {rival!r}")
+        accepted = best_votes >= MIN_RUNS and best_votes >= MARGIN * rival_votes + 1
+        if glyph.suspect:
+            accepted = accepted and best != glyph.given
+            if best != glyph.given:
+                evidence.append(f"{votes[glyph.given]} vote {glyph.given!r} as given (breaks)")
+        if shown:
+            evidence.append(f"e.g. {shown}")
+        if not accepted:
+            evidence.insert(
+                0, "kept" if glyph.suspect and best == glyph.given else "no clear reading"
+            )
+        return self._record(glyph, best if accepted else None, "; ".join(evidence))
+
+    def _record(self, glyph: _Glyph, text: str | None, evidence: str) -> GlyphDecision:
+        others = len(glyph.fonts) - 1
+        font = glyph.font + (f" and {others} other subset(s) drawing it" if others > 0 else "")
+        return GlyphDecision(font, glyph.cid, glyph.given, text, glyph.occurrences, evidence)
+
+
+def _longest_word(text: str) -> str:
+    """The longest Thai word of a repaired window (an example to show)."""
+    tokens = [t for run in _THAI_RUN.findall(text) for t in words(run) if is_word(t)]
+    return max(tokens, key=len, default="")
+
+
+def _stream_runs(chars: Iterable[Char], texts: Iterable[str]) -> Iterator[str]:
+    """Texts of glyphs drawn one after another on one line, in content-stream order; a space,
+    a glyph drawn elsewhere (a jump back, down, or a gap of more than half an em) ends one."""
+    run: list[str] = []
+    last: Char | None = None
+    for char, text in zip(chars, texts, strict=True):
+        if not text:
+            continue
+        if text.isspace():
+            if run:
+                yield "".join(run)
+            run, last = [], None
+            continue
+        if last is not None and char.get("upright", True) and last.get("upright", True):
+            size = float(last.get("size") or 1.0)
+            mid, last_mid = _mid(char), _mid(last)
+            if (
+                abs(mid - last_mid) > 0.7 * size
+                or float(char["x0"]) < float(last["x0"]) - 0.6 * size
+                or float(char["x0"]) > float(last["x1"]) + 0.5 * size
+            ):
+                yield "".join(run)
+                run = []
+        run.append(text)
+        if last is None or not (is_mark_placeholder(text) or unicodedata.category(text[0]) == "Mn"):
+            last = char
+    if run:
+        yield "".join(run)
+
+
+def _mid(char: Char) -> float:
+    return (float(char["top"]) + float(char["bottom"])) / 2
