@@ -35,13 +35,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from extractors.model import Cell, RawTable
+from extractors.pdf_cipher import solve
 from extractors.thai.repair import repair_thai
 from extractors.thai.words import is_word, word_frequency, words
 
@@ -63,6 +64,12 @@ SPACING = (
 abbreviations (a font that maps "." to ศ)."""
 
 MIN_RUNS = 3
+MIN_RARE = 2
+"""... or, for a glyph met at least this many times, a majority of votes and a lead of
+``STRONG`` in log probability over all its windows."""
+STRONG = math.log(1e4)
+MIN_CIPHER = 200
+"""Unknown glyph occurrences a document needs before its glyphs are read as a cipher."""
 """A candidate needs at least this many runs (occurrences) read as words."""
 MARGIN = 2
 """... and this many times the runs the next candidate (or the PDF's own text) reads."""
@@ -144,7 +151,7 @@ def _read(window: str, cut_left: bool, cut_right: bool) -> tuple[str, float, boo
     under the Thai National Corpus unigram model, whether all of them are words). A word cut
     by the window's edge is not counted; "พ.ศ."-shaped abbreviations count as words."""
     repaired, _ = repair_thai(window, dictionary=False)
-    text = _ABBREVIATION.sub(" ", repaired)
+    text = _ABBREVIATION.sub(lambda m: " " * len(m.group(0)), repaired)
     tokens = [token for run in _THAI_RUN.findall(text) for token in words(run)]
     if cut_left and tokens and not text[:1].isspace():
         tokens = tokens[1:]
@@ -170,6 +177,10 @@ class GlyphKey:
         self._key: dict[str, str] = {}
         self.decisions: tuple[GlyphDecision, ...] = ()
         self._decided = False
+        self.runs: Counter[str] = Counter()
+        """Every run of glyphs holding a placeholder, for the letter model."""
+        self._guess: dict[str, str] = {}
+        self._shortlist: dict[str, tuple[str, ...]] = {}
 
     def __bool__(self) -> bool:
         return bool(self._glyphs)
@@ -231,6 +242,7 @@ class GlyphKey:
         for run in _stream_runs(chars, texts):
             if not _PLACEHOLDER.search(run):
                 continue
+            self.runs[run] += 1
             for match in _PLACEHOLDER.finditer(run):
                 glyph = self._by_placeholder.get(match.group(0))
                 if glyph is None:
@@ -264,6 +276,10 @@ class GlyphKey:
                     glyph, text, f"its outline is a glyph {label} names {text!r}; {words_say}"
                 )
                 pending.remove(glyph)
+        if self._mostly_unknown():
+            reading = solve(self.runs, {g.placeholder: g.mark for g in pending if not g.suspect})
+            self._guess = {p: letters[0] for p, letters in reading.letters.items()}
+            self._shortlist = reading.letters
         changed = True
         while changed and pending:
             changed = False
@@ -341,7 +357,7 @@ class GlyphKey:
             placeholder = match.group(0)
             if placeholder == glyph.placeholder:
                 return candidate
-            decided = self._key.get(placeholder)
+            decided = self._key.get(placeholder) or self._guess.get(placeholder)
             if decided is not None:
                 return decided
             other = self._by_placeholder.get(placeholder)
@@ -351,12 +367,12 @@ class GlyphKey:
 
         return _PLACEHOLDER.sub(read, window)
 
-    def _votes(self, glyph: _Glyph, candidates: Sequence[str]) -> tuple[Counter[str], str]:
+    def _votes(self, glyph: _Glyph, candidates: Sequence[str]) -> _Evidence:
         """For each evidence window, the reading that makes its words clearly likeliest gets
         the window's occurrences as votes (readings that give the same text share a vote,
-        which goes to the first of them). Also a word the winning reading shows, as an
-        example."""
-        votes: Counter[str] = Counter()
+        which goes to the first of them); and each reading's log probability over all the
+        windows. Also a word the winning reading shows, as an example."""
+        evidence = _Evidence()
         examples: dict[str, Counter[str]] = {}
         for (window, cut_left, cut_right), count in glyph.windows.most_common(MAX_WINDOWS):
             outcomes: dict[str, tuple[float, bool, str]] = {}
@@ -364,41 +380,67 @@ class GlyphKey:
                 repaired, logp, clean = _read(
                     self._substitute(window, glyph, candidate), cut_left, cut_right
                 )
+                evidence.total[candidate] += logp * count
+                evidence.outcome[candidate].append(repaired)
                 outcomes.setdefault(repaired, (logp, clean, candidate))
             ranked = sorted(outcomes.items(), key=lambda item: -item[1][0])
             (best_text, (best, clean, winner)) = ranked[0]
             runner_up = ranked[1][1][0] if len(ranked) > 1 else -math.inf
-            if best - runner_up >= CLEAR and _THAI_RUN.search(best_text):
-                votes[winner] += count
+            if best - runner_up >= CLEAR and any(_THAI_RUN.search(t) for t in outcomes):
+                evidence.votes[winner] += count
                 if clean:
-                    examples.setdefault(winner, Counter())[_longest_word(best_text)] += count
-        top = votes.most_common(1)
-        shown = ""
+                    at = window.index(glyph.placeholder)
+                    examples.setdefault(winner, Counter())[_word_at(best_text, at)] += count
+        top = evidence.votes.most_common(1)
         if top and top[0][0] in examples:
-            shown = ", ".join(w for w, _ in examples[top[0][0]].most_common(3) if w)
-        return votes, shown
+            evidence.shown = ", ".join(w for w, _ in examples[top[0][0]].most_common(3) if w)
+        return evidence
+
+    def _mostly_unknown(self) -> bool:
+        """True when unknown glyphs are most of the evidence: too few known letters around
+        them to read each from its words; the letter model reads them all first."""
+        unknown = sum(g.occurrences for g in self._glyphs.values() if not g.suspect)
+        if unknown < MIN_CIPHER:
+            return False
+        letters = sum(len(_PLACEHOLDER.sub("", run)) * n for run, n in self.runs.items())
+        return unknown > letters
 
     def _decide(self, glyph: _Glyph) -> GlyphDecision:
-        candidates = list(MARKS if glyph.mark else SPACING)
+        """A reading is accepted when many windows vote for it (at least ``MIN_RUNS``, and
+        ``MARGIN`` times the votes of any other reading), or when more windows vote for it
+        than for any other and over all its windows it makes the text ``STRONG`` times
+        likelier than any other reading: a letter met twice (ฎ in กฎหมาย) is read, one met
+        once is not; ช is read although "ตัวนี้วัด" is likelier in words than ตัวชี้วัด,
+        which the dictionary lacks. A glyph in doubt keeps what its font says unless the
+        votes for another reading beat that too."""
+        candidates = list(self._shortlist.get(glyph.placeholder, ()))
+        candidates = candidates or list(MARKS if glyph.mark else SPACING)
         if glyph.suspect and glyph.given not in candidates:
             candidates.insert(0, glyph.given)
         elif glyph.suspect:
             candidates.insert(0, candidates.pop(candidates.index(glyph.given)))
-        votes, shown = self._votes(glyph, candidates)
-        ranked = votes.most_common()
+        found = self._votes(glyph, candidates)
+        ranked = found.votes.most_common()
         best, best_votes = ranked[0] if ranked else (candidates[0], 0)
         rivals = [(c, n) for c, n in ranked if c != best]
         rival, rival_votes = rivals[0] if rivals else (None, 0)
+        others = [found.total[c] for c in candidates if found.outcome[c] != found.outcome[best]]
+        lead = found.total[best] - max(others, default=-math.inf)
         evidence = [f"{glyph.occurrences} occurrences, {best_votes} vote {best!r}"]
         if rival is not None:
             evidence.append(f"{rival_votes} vote {rival!r}")
-        accepted = best_votes >= MIN_RUNS and best_votes >= MARGIN * rival_votes + 1
+        if best_votes:
+            evidence.append(f"{min(lead, 999.0):.0f} nats ahead")
+        accepted = (best_votes >= MIN_RUNS and best_votes >= MARGIN * rival_votes + 1) or (
+            best_votes > rival_votes and glyph.occurrences >= MIN_RARE and lead >= STRONG
+        )
         if glyph.suspect:
             accepted = accepted and best != glyph.given
             if best != glyph.given:
-                evidence.append(f"{votes[glyph.given]} vote {glyph.given!r} as given (breaks)")
-        if shown:
-            evidence.append(f"e.g. {shown}")
+                breaks = found.votes[glyph.given]
+                evidence.append(f"{breaks} vote {glyph.given!r} as given (breaks)")
+        if found.shown:
+            evidence.append(f"e.g. {found.shown}")
         if not accepted:
             evidence.insert(
                 0, "kept" if glyph.suspect and best == glyph.given else "no clear reading"
@@ -411,10 +453,26 @@ class GlyphKey:
         return GlyphDecision(font, glyph.cid, glyph.given, text, glyph.occurrences, evidence)
 
 
-def _longest_word(text: str) -> str:
-    """The longest Thai word of a repaired window (an example to show)."""
-    tokens = [t for run in _THAI_RUN.findall(text) for t in words(run) if is_word(t)]
-    return max(tokens, key=len, default="")
+@dataclass
+class _Evidence:
+    """What a glyph's windows say about each reading."""
+
+    votes: Counter[str] = field(default_factory=Counter)
+    total: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    """Log probability over all windows."""
+    outcome: defaultdict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    shown: str = ""
+
+
+def _word_at(text: str, at: int) -> str:
+    """The Thai word of a repaired window at (about) a position: an example to show."""
+    for run in _THAI_RUN.finditer(text):
+        offset = run.start()
+        for token in words(run.group(0)):
+            if offset <= at < offset + len(token) or offset > at:
+                return token
+            offset += len(token)
+    return ""
 
 
 def _stream_runs(chars: Iterable[Char], texts: Iterable[str]) -> Iterator[str]:
