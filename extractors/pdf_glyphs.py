@@ -501,6 +501,9 @@ class GlyphRecovery:
     counts: Counter[str] = field(default_factory=Counter)
     key: GlyphKey = field(default_factory=GlyphKey)
     """Glyphs the fonts leave unknown or in doubt, read from the document's words."""
+    read_glyphs: bool = True
+    """False leaves unknown glyphs as the PDF gives them (to measure what reading them
+    changes)."""
     _fonts: dict[int, FontGlyphs] = field(default_factory=dict)
     _keep: list[PDFFont] = field(default_factory=list)
 
@@ -572,7 +575,8 @@ class GlyphRecovery:
                 chars[i]["text"] = text if n == 0 else ""
                 chars[i]["recovery"] = "actual_text"
         _drop_marks_drawn_again(chars)
-        counts.update(self._hold_in_doubt(chars, fonts))
+        if self.read_glyphs:
+            counts.update(self._hold_in_doubt(chars, fonts))
         counts = +counts
         self.counts.update(counts)
         return chars, counts

@@ -260,15 +260,18 @@ def lines_from_chars(
     return lines
 
 
-def read_document_text(data: bytes, *, password: str | None = None) -> DocumentText:
+def read_document_text(
+    data: bytes, *, password: str | None = None, read_glyphs: bool = True
+) -> DocumentText:
     """Every page's lines, repaired; raises an ``InputError`` for a file that is not a
     readable PDF or has no text layer at all (``ScannedDocumentError`` says which pages).
 
     Glyphs with no usable text are read from the document's words once every page is seen
     (``extractors.pdf_decipher``); when one that had a character turns out to be another,
-    the pages are read a second time with the readings applied."""
+    the pages are read a second time with the readings applied. ``read_glyphs=False``
+    leaves them as the PDF gives them."""
     with open_pdf(data, password) as pdf:
-        recovery = GlyphRecovery(pdf)
+        recovery = GlyphRecovery(pdf, read_glyphs=read_glyphs)
         pages, missing = _read_pages(pdf, recovery)
         require_text_layer(pdf, missing)
         if recovery.decide():
