@@ -183,9 +183,9 @@ def test_repair_is_idempotent(text: str) -> None:
 # A repair may change Thai code points, Private Use codes, (cid:N) and U+FFFD. Of everything
 # else (Latin letters, digits, punctuation, symbols, spaces) it may touch only what cannot be
 # there in Thai: a space or zero-width character between a Thai letter and a mark, า or ำ
-# that must sit on it ("ส านัก", "ตัวชีว้ ัด"; either side may be an unknown glyph), and a
-# Latin letter or two inside a Thai word where a tone mark was mapped to a Latin code point
-# ("ดlาน"). Canonically equal text (NFC) is the same text.
+# that must sit on it ("ส านัก", "ตัวชีว้ ัด"), and a Latin letter or two inside a Thai word
+# where a tone mark was mapped to a Latin code point ("ดlาน"); either side may be an unknown
+# glyph (PUA, U+FFFD) that the repair reads as Thai. Canonically equal text (NFC) is the same text.
 
 _NON_THAI_PIECES = [
     *"กขนมรสอาำเ่้ัิีุ์ํ",
@@ -243,8 +243,8 @@ def _protected(text: str) -> tuple[list[str], list[str]]:
             and i - len(left) + len(right) - (len(text) - i - 1) <= 2
             and bool(left)
             and bool(right)
-            and bool(_THAI_LETTER.match(left[-1]))
-            and bool(_THAI_LETTER.match(right[0]))
+            and (bool(_THAI_LETTER.match(left[-1])) or bool(unusable[len(left) - 1]))
+            and (bool(_THAI_LETTER.match(right[0])) or bool(unusable[len(text) - len(right)]))
         )
         (free if between_letter_and_mark or latin_in_word else kept).append(char)
     return kept, free
@@ -298,3 +298,5 @@ def test_non_thai_added_allows_symbols_for_private_use_codes() -> None:
     change = non_thai_added("▪ ข้อ ▪ ข้อ", "\uf0a7 ข้อ \uf0a7 ข้อ")
     assert (change.symbols, change.unusable_in_raw, change.changed) == (2, 2, 0)
     assert non_thai_added("▪ ข้อ ▪ ข้อ", "\uf0a7 ข้อ - ข้อ").changed == 1
+    # Unknown glyphs in the raw layers never excuse an ASCII character or a letter.
+    assert non_thai_added("@ ข้อ A", "(cid:3) ข้อ (cid:4)").changed == 2

@@ -99,7 +99,8 @@ def text(
     raw: Annotated[bool, typer.Option("--raw", help="pdfplumber's own text, unrepaired.")] = False,
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
     stats: Annotated[
-        bool, typer.Option("--stats", help="Also list the repairs made, on stderr.")
+        bool,
+        typer.Option("--stats", help="Also list the repairs made and the glyphs read, on stderr."),
     ] = False,
 ) -> None:
     """Print a PDF's text layer in reading order, Thai repaired (docs/thai-text.md); pages end

@@ -162,8 +162,10 @@ def unusable_glyphs(text: str) -> int:
 class NonThaiChange:
     """Non-Thai characters of a repaired text against the raw layers of the same file:
     ``added`` are more of a character than any raw layer has (a changed character counts
-    here too, as the one it became); ``symbols`` are added symbols that a raw layer's Private
-    Use or unknown glyphs stand for (Wingdings bullets), allowed up to that number."""
+    here too, as the one it became); ``symbols`` are added symbols and punctuation, which a
+    raw layer's Private Use codes or unknown glyphs may stand for (Wingdings bullets, a
+    LibreOffice "•" the font names but the layers give as (cid:N)), allowed up to that
+    number. Letters, digits and ASCII characters ("@") are never allowed."""
 
     added: Counter[str]
     symbols: int
@@ -183,6 +185,8 @@ def non_thai_added(text: str, *raw_layers: str) -> NonThaiChange:
     for layer in raw_layers:
         most |= non_thai_chars(layer)
     added = +(ours - most)
-    symbols = sum(n for c, n in added.items() if unicodedata.category(c)[0] == "S")
+    symbols = sum(
+        n for c, n in added.items() if not c.isascii() and unicodedata.category(c)[0] in "SP"
+    )
     unusable = max((unusable_glyphs(layer) for layer in raw_layers), default=0)
     return NonThaiChange(added, symbols, unusable)
