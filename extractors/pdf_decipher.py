@@ -73,10 +73,13 @@ MIN_CIPHER = 200
 """A candidate needs at least this many runs (occurrences) read as words."""
 MARGIN = 2
 """... and this many times the runs the next candidate (or the PDF's own text) reads."""
-WINDOW = 30
+WINDOW = 20
 """Characters either side of a glyph that its evidence looks at."""
 MAX_WINDOWS = 200
 """Distinct evidence windows per glyph (the most frequent; the rest repeat them)."""
+MAX_WINDOWS_IN_DOUBT = 40
+"""... for a glyph its font gives a character (nearly always the right one: the check must
+be cheap)."""
 _ZERO_WIDTH_EM = 0.02
 
 
@@ -374,7 +377,8 @@ class GlyphKey:
         windows. Also a word the winning reading shows, as an example."""
         evidence = _Evidence()
         examples: dict[str, Counter[str]] = {}
-        for (window, cut_left, cut_right), count in glyph.windows.most_common(MAX_WINDOWS):
+        most = MAX_WINDOWS_IN_DOUBT if glyph.suspect else MAX_WINDOWS
+        for (window, cut_left, cut_right), count in glyph.windows.most_common(most):
             outcomes: dict[str, tuple[float, bool, str]] = {}
             for candidate in candidates:
                 repaired, logp, clean = _read(

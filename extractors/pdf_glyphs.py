@@ -244,13 +244,32 @@ class FontGlyphs:
         for cid, text in mapped.items():
             if _is_thai(text):
                 by_text.setdefault(text, []).append(cid)
-        return frozenset(
-            cid
-            for cids in by_text.values()
-            if len(cids) > 1
-            for cid in cids
-            if not (self.trusted and self.identity(cid))
-        )
+        doubtful = set()
+        for cids in by_text.values():
+            unproved = [cid for cid in cids if not (self.trusted and self.identity(cid))]
+            if len(cids) < 2 or not unproved:
+                continue
+            forms = {self._form(cid) for cid in cids}
+            if len(forms) == 1 and None not in forms:
+                continue  # one drawing at several heights: a mark's positioned variants
+            doubtful.update(unproved)
+        return frozenset(doubtful)
+
+    def _form(self, cid: int) -> str | None:
+        """A digest of the outline up to where it is drawn: positioned variants of a mark
+        (moved down over a short letter, left over a tall one) have the same form."""
+        glyph = self.glyph(cid)
+        if glyph is None or self._ttf is None or "glyf" not in self._ttf:
+            return None
+        table = self._ttf["glyf"]
+        outline = table[glyph]
+        if not outline.numberOfContours:
+            return None
+        coordinates, ends, _ = outline.getCoordinates(table)
+        points = list(coordinates)
+        x0, y0 = min(x for x, _ in points), min(y for _, y in points)
+        moved = [(x - x0, y - y0) for x, y in points]
+        return hashlib.blake2b(repr((moved, list(ends))).encode(), digest_size=12).hexdigest()
 
     def has_no_width(self, cid: int) -> bool:
         """True for a glyph that does not move the pen: a mark drawn over the one before."""
