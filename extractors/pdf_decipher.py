@@ -141,6 +141,7 @@ class _Glyph:
 
 _ABBREVIATION = re.compile("(?<![\u0e01-\u0e4e])(?:[\u0e01-\u0e2e]{1,3}\\.)+")
 _THAI_RUN = re.compile("[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e]+")
+_THAI_LETTERS = re.compile("[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e]")
 _CORPUS = 1e8
 _NON_WORD = math.log(0.05 / _CORPUS)
 """Log probability charged per character of a non-dictionary word: below any word's."""
@@ -379,6 +380,8 @@ class GlyphKey:
         examples: dict[str, Counter[str]] = {}
         most = MAX_WINDOWS_IN_DOUBT if glyph.suspect else MAX_WINDOWS
         for (window, cut_left, cut_right), count in glyph.windows.most_common(most):
+            if len(_THAI_LETTERS.findall(self._substitute(window, glyph, ""))) < 2:
+                continue  # no Thai around the glyph: no word can vouch for a Thai reading
             outcomes: dict[str, tuple[float, bool, str]] = {}
             for candidate in candidates:
                 repaired, logp, clean = _read(

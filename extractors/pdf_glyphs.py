@@ -619,6 +619,8 @@ class GlyphRecovery:
             unknown = is_unusable(text)
             if not unknown and cid not in font.suspects:
                 continue
+            if font.symbols is not None or "\uf000" <= text <= "\uf0ff":
+                continue  # a symbol font's glyph: no Thai word can tell what it is
             shape = font.shape(cid)
             if self.key.decided:
                 reading = self.key.reading(font.label, cid, shape, suspect=not unknown)

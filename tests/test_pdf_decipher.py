@@ -258,3 +258,15 @@ def test_a_glyph_with_no_width_is_read_as_a_mark(mark: bool) -> None:
     key = GlyphKey()
     glyph = key.placeholder("F", 1, "(cid:1)", mark=mark, suspect=False)
     assert is_mark_placeholder(glyph) is mark
+
+
+def test_no_thai_reading_without_thai_around() -> None:
+    """A glyph met only among Latin letters is never read as Thai, though a lone Thai
+    letter can be a word (ณ)."""
+    key = GlyphKey()
+    for _ in range(6):
+        glyph = key.placeholder("F", 5, "(cid:5)", mark=False, suspect=False)
+        texts = [*"Info", glyph, *"mation"]
+        key.collect(_chars(texts), texts)
+    (found,) = key.decide()
+    assert found.text is None
