@@ -1,32 +1,32 @@
-"""Glyphs a PDF gives no usable text for, read from the document's own words.
+"""Glyphs a PDF gives no usable text for, read from the document itself.
 
 Some fonts say nothing about some glyphs: no ToUnicode entry, no cmap, no glyph name (the
 Budget Bureau's subset DilleniaUPC: "เพือ(cid:201)" for เพื่อ), or U+FFFD ("ประจ�าปี"). Others
-map a glyph to the character of another glyph of the same font ("." drawn for ศ: "พศศศ" for
+give a glyph the character of another glyph of the same font ("." drawn for ศ: "พศศศ" for
 พ.ศ., "4ศ3ศ3" for 4.3.3). The font program cannot tell (``extractors.pdf_glyphs`` has asked
-it); the document can: a glyph occurs many times, in words that are Thai words only when the
-glyph is read as one particular character.
+it); the document can: a glyph occurs many times, in words that are Thai words only when it
+is read as one particular character.
 
 So, per document, for each glyph (font and glyph id) that is *unknown* (no usable text) or
-*suspect* (its font maps it to a character another of its glyphs is mapped to):
+*in doubt* (its font gives its character to another of its glyphs too):
 
-1. while the pages are read, the glyph's text is a placeholder (a Private Use character of
-   plane 15, one per glyph; "mark-like" when the glyph has no advance width, so that line
-   building keeps it on the letter before it, as it does with Thai marks), and every run of
-   glyphs around it, in content-stream order, is kept as evidence;
-2. at the end, every candidate reading of the glyph is tried in every run: Thai marks for a
-   glyph with no advance width (a mark draws over the letter before it), Thai letters and
-   vowels and "." for one with width. A run counts for a candidate when, once the candidate is
-   put in and the line repaired (``repair_thai``), every Thai word around it is a dictionary
-   word (``extractors.thai.words``; "พ.ศ."-shaped abbreviations count as words). The best
-   candidate is accepted only when enough runs vouch for it and it beats the next candidate
-   (and, for a suspect glyph, the character the PDF gave) by a clear margin. Glyphs are
-   decided most frequent first, and each decision is used when deciding the rest;
-3. the placeholders in every line of text are replaced by the decisions, or by what the PDF
-   said when there was none, and the line is repaired then.
+1. while the pages are read, an unknown glyph's text is a placeholder (a Private Use
+   character of plane 15, one per glyph, "mark-like" when the glyph has no advance width so
+   that line building keeps it on the letter before it); a glyph in doubt keeps its text.
+   Runs of glyphs around either, in content-stream order, are kept as evidence;
+2. once every page is seen (``GlyphKey.decide``), each glyph is read, commonest first: by
+   its outline when a font of the file names the same outline; else by votes of its
+   evidence windows (the candidate that makes a window's Thai words clearly likeliest under
+   the Thai National Corpus word counts, after the drawing order is repaired), accepted only
+   with enough votes and a clear margin (``_decide``). When unknown glyphs outnumber the
+   letters around them (a font that names nothing), a letter-model reading of all of them
+   comes first (``extractors.pdf_cipher``) and gives each glyph its candidates;
+3. placeholders in every line and table cell are replaced by the readings, or by what the
+   PDF said where there is none, and the line is repaired then (``apply``, ``read_tables``).
+   A glyph in doubt read as another character needs the pages read again (``reread``).
 
-Each decision is kept (``GlyphDecision``: glyph, chosen text, evidence, and the runs the
-PDF's own text read as words that the decision does not: what it breaks), also for glyphs left
+Each decision is kept (``GlyphDecision``: glyph, reading, evidence, including the votes for
+the character the PDF gave that a change overrides: what it breaks), also for glyphs left
 undecided, so ``ita-etl text --stats`` can show why.
 """
 
@@ -64,15 +64,15 @@ SPACING = (
 abbreviations (a font that maps "." to ศ)."""
 
 MIN_RUNS = 3
+"""A reading needs at least this many windows voting for it ..."""
+MARGIN = 2
+"""... and this many times the votes of any other reading (plus one) ..."""
 MIN_RARE = 2
 """... or, for a glyph met at least this many times, a majority of votes and a lead of
 ``STRONG`` in log probability over all its windows."""
 STRONG = math.log(1e4)
 MIN_CIPHER = 200
 """Unknown glyph occurrences a document needs before its glyphs are read as a cipher."""
-"""A candidate needs at least this many runs (occurrences) read as words."""
-MARGIN = 2
-"""... and this many times the runs the next candidate (or the PDF's own text) reads."""
 WINDOW = 20
 """Characters either side of a glyph that its evidence looks at."""
 MAX_WINDOWS = 200
@@ -80,11 +80,6 @@ MAX_WINDOWS = 200
 MAX_WINDOWS_IN_DOUBT = 40
 """... for a glyph its font gives a character (nearly always the right one: the check must
 be cheap)."""
-_ZERO_WIDTH_EM = 0.02
-
-
-def is_placeholder(char: str) -> bool:
-    return len(char) == 1 and _BASE <= ord(char) <= _LAST
 
 
 def is_mark_placeholder(text: str) -> bool:
@@ -203,10 +198,11 @@ class GlyphKey:
             for g in self._glyphs.values()
         )
 
-    def reading(self, font: str, cid: int, shape: str | None, *, suspect: bool) -> str | None:
+    def reading(
+        self, font: str, cid: int, given: str, shape: str | None, *, suspect: bool
+    ) -> str | None:
         """The decided reading of a glyph (None when there is none), for a second reading."""
-        key: tuple[str, int] = ("\x00" + shape, 0) if shape and not suspect else (font, cid)
-        glyph = self._glyphs.get(key)
+        glyph = self._glyphs.get(_key(font, cid, given, shape, suspect))
         return self._key.get(glyph.placeholder) if glyph is not None else None
 
     # --- while reading pages ------------------------------------------------------------
@@ -222,8 +218,8 @@ class GlyphKey:
         shape: str | None = None,
     ) -> str:
         """The placeholder standing for this glyph until the document is read. Unknown
-        glyphs with the same outline (``shape``) share one: they are one drawing."""
-        key: tuple[str, int] = ("\x00" + shape, 0) if shape and not suspect else (font, cid)
+        glyphs with the same outline (``shape``) and code share one: they are one drawing."""
+        key = _key(font, cid, given, shape, suspect)
         glyph = self._glyphs.get(key)
         if glyph is None:
             counter = _MARK if mark else _BASE
@@ -235,8 +231,6 @@ class GlyphKey:
             self._by_placeholder[glyph.placeholder] = glyph
         glyph.occurrences += 1
         glyph.fonts.add(font)
-        if given.startswith("(cid:") and glyph.given != given:
-            glyph.given = "(cid)"  # one drawing under several codes
         return glyph.placeholder
 
     def collect(self, chars: Sequence[Char], texts: Sequence[str]) -> None:
@@ -480,6 +474,14 @@ def _word_at(text: str, at: int) -> str:
                 return token
             offset += len(token)
     return ""
+
+
+def _key(font: str, cid: int, given: str, shape: str | None, suspect: bool) -> tuple[str, int]:
+    """Which glyph of the key a font's glyph is: its outline and code, for an unknown glyph
+    whose outline is known (subsets of one font share it); else its font and code."""
+    if shape and not suspect:
+        return (f"\x00{shape}\x00{given}", 0)
+    return (font, cid)
 
 
 def _stream_runs(chars: Iterable[Char], texts: Iterable[str]) -> Iterator[str]:

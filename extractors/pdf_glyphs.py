@@ -623,7 +623,7 @@ class GlyphRecovery:
                 continue  # a symbol font's glyph: no Thai word can tell what it is
             shape = font.shape(cid)
             if self.key.decided:
-                reading = self.key.reading(font.label, cid, shape, suspect=not unknown)
+                reading = self.key.reading(font.label, cid, text, shape, suspect=not unknown)
                 if reading is not None and reading != text:
                     if char["recovery"]:
                         read[char["recovery"]] -= 1
