@@ -42,7 +42,6 @@ from functools import lru_cache
 from typing import Any
 
 from extractors.model import Cell, RawTable
-from extractors.pdf_cipher import solve
 from extractors.thai.repair import repair_thai
 from extractors.thai.words import is_word, word_frequency, words
 
@@ -275,6 +274,8 @@ class GlyphKey:
                 )
                 pending.remove(glyph)
         if self._mostly_unknown():
+            from extractors.pdf_cipher import solve  # numpy and a letter model: rarely needed
+
             reading = solve(self.runs, {g.placeholder: g.mark for g in pending if not g.suspect})
             self._guess = {p: letters[0] for p, letters in reading.letters.items()}
             self._shortlist = reading.letters
