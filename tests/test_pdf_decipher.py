@@ -270,3 +270,11 @@ def test_no_thai_reading_without_thai_around() -> None:
         key.collect(_chars(texts), texts)
     (found,) = key.decide()
     assert found.text is None
+
+
+def test_a_page_with_glyphs_not_read_yet_shows_defects() -> None:
+    """Until the whole document is seen a page's chars hold placeholders: a per-page quality
+    check (extractors.thai.quality) counts them as Private Use, as the (cid:N) they were."""
+    key = GlyphKey()
+    glyph = key.placeholder("F", 201, "(cid:201)", mark=True, suspect=False)
+    assert count_defects(f"เพือ{glyph}") == Counter(pua=1)

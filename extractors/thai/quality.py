@@ -3,7 +3,8 @@
 The defect kinds are the ones ../shared/domain.md measures real PDFs by, so figures printed by
 ``benchmarks/text_quality.py`` compare with it:
 
-- ``pua``: Private Use Area characters (legacy Thai font variants, Wingdings bullets);
+- ``pua``: Private Use Area characters (legacy Thai font variants, Wingdings bullets, and the
+  placeholders of glyphs not read yet);
 - ``replacement``: U+FFFD, a glyph the producer could not map;
 - ``cid``: pdfminer's ``(cid:N)`` for a glyph with no Unicode at all;
 - ``orphan_mark``: a Thai combining mark with no base it can sit on (after a space, a vowel, a
@@ -47,6 +48,10 @@ _SPLIT_SARA_AM = re.compile(f"[{CONSONANT}][{TONE}{NIKHAHIT}]? \u0e32")
 _DOUBLED_SARA_AM = re.compile("[\u0e33\u0e4d]\u0e32")
 _LATIN_IN_THAI = re.compile(f"(?<=[{THAI_LETTER}])[A-Za-z]+(?=[{THAI_LETTER}])")
 
+_SUPPLEMENTARY_PUA = re.compile("[\U000f0000-\U0010fffd]")
+"""Private Use planes 15-16: where ``extractors.pdf_decipher`` holds a glyph it has not read
+yet (a page's chars carry these until the whole document is seen)."""
+
 DEFECT_KINDS = (
     "pua",
     "replacement",
@@ -74,7 +79,7 @@ def _orphan_marks(text: str) -> int:
 def count_defects(text: str) -> Counter[str]:
     """How many of each defect kind the text has (kinds with none are absent)."""
     counts: Counter[str] = Counter(
-        pua=len(PUA.findall(text)),
+        pua=len(PUA.findall(text)) + len(_SUPPLEMENTARY_PUA.findall(text)),
         replacement=text.count("\ufffd"),
         cid=len(CID.findall(text)),
         orphan_mark=_orphan_marks(text),
