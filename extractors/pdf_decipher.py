@@ -261,6 +261,7 @@ class GlyphKey:
         self._decided = True
         pending = self._ordered()
         records: dict[str, GlyphDecision] = {}
+        by_outline: list[tuple[_Glyph, str, str]] = []
         for glyph in list(pending):
             named, label = (shapes or {}).get(glyph.shape or "", (frozenset(), ""))
             if len(named) == 1:
@@ -268,11 +269,13 @@ class GlyphKey:
                 if glyph.suspect and text == glyph.given:
                     continue
                 self._key[glyph.placeholder] = text
-                words_say = self._decide(glyph).evidence
-                records[glyph.placeholder] = self._record(
-                    glyph, text, f"its outline is a glyph {label} names {text!r}; {words_say}"
-                )
+                by_outline.append((glyph, text, label))
                 pending.remove(glyph)
+        for glyph, text, label in by_outline:  # what the words say, all outlines read
+            words_say = self._decide(glyph).evidence
+            records[glyph.placeholder] = self._record(
+                glyph, text, f"its outline is a glyph {label} names {text!r}; {words_say}"
+            )
         if self._mostly_unknown():
             from extractors.pdf_cipher import solve  # numpy and a letter model: rarely needed
 
