@@ -76,6 +76,15 @@ def test_replacement_character_for_sara_am() -> None:
     assert repair_thai("ค\ufffdสั่ง") == ("คำสั่ง", Counter(replacement_dictionary=1))
 
 
+def test_replacement_character_for_the_nikhahit_of_sara_am() -> None:
+    # realdocs budget-pdf_14.pdf: the nikhahit glyph of a decomposed ำ mapped to U+FFFD.
+    # ส่า and นัก are words too: this repair once made it "ส่านัก".
+    assert repair_thai("ส\ufffdานัก ประจ\ufffdาปี") == (
+        "สำนัก ประจำปี",
+        Counter(replacement_dictionary=2),
+    )
+
+
 @pytest.mark.parametrize(
     ("broken", "right"),
     [
