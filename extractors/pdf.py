@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractors.model import Cell, RawDocument, RawTable, Row
 from extractors.ocr.options import OcrOptions
@@ -29,6 +29,9 @@ from extractors.pdf_page import PageChars, Table
 from extractors.pdf_ruled import ruled_tables
 from extractors.pdf_text import DocumentText, Line
 from schemas.records import PageReading, ReadBy
+
+if TYPE_CHECKING:
+    from extractors.pdf_decipher import GlyphKey
 
 
 @dataclass
@@ -54,11 +57,17 @@ class PageSource:
 
 
 def read_pdf(
-    data: bytes, password: str | None = None, ocr: OcrOptions | None = None
+    data: bytes,
+    password: str | None = None,
+    ocr: OcrOptions | None = None,
+    glyph_key: GlyphKey | None = None,
 ) -> RawDocument:
+    """The PDF's tables. Glyphs with no usable text are read from the document's words once
+    every page is seen (``extractors.pdf_decipher``); when a glyph held in doubt turns out to
+    be another character, the pages are read again with the readings applied."""
     counts: Counter[str] = Counter()
     placed: list[_Placed] = []
-    with PdfPages(data, password, ocr or OcrOptions(), counts) as pages:
+    with PdfPages(data, password, ocr or OcrOptions(), counts, glyph_key) as pages:
         pending: list[str] = []
         borderless_above: Carried | None = None
         carried: Sequence[Cell] = ()
@@ -94,9 +103,14 @@ def read_pdf(
             if not found:
                 pending += reader.text()
             reader.page.close()
+        key = pages.recovery.key
+    if key.reread and glyph_key is None:  # a glyph in doubt was another character
+        return read_pdf(data, password, ocr, key)
+    tables, deciphered = key.read_tables(_raw_tables(placed))
+    counts.update(deciphered)
     return RawDocument(
         "pdf",
-        tuple(_raw_tables(placed)),
+        tables,
         pages=pages.count,
         warnings=tuple(pages.warnings),
         repairs=dict(counts),
@@ -105,21 +119,23 @@ def read_pdf(
 
 
 def read_pdf_text(
-    data: bytes, password: str | None = None, ocr: OcrOptions | None = None
+    data: bytes,
+    password: str | None = None,
+    ocr: OcrOptions | None = None,
+    glyph_key: GlyphKey | None = None,
 ) -> tuple[DocumentText, list[str]]:
     """Every page's lines in reading order, read as ``read_pdf`` reads them (text layer,
-    repaired, or OCR), and the warnings about pages not read from their text layer."""
-    from extractors.pdf_text import PageText
+    repaired, or OCR, glyphs read from the document's words), and the warnings about pages
+    not read from their text layer."""
+    from extractors.pdf_text import PageText, deciphered_page
 
     counts: Counter[str] = Counter()
     texts: list[PageText] = []
-    with PdfPages(data, password, ocr or OcrOptions(), counts) as pages:
+    with PdfPages(data, password, ocr or OcrOptions(), counts, glyph_key) as pages:
         for source in pages:
             lines: list[Line] = []
             if source.reader is not None:
                 lines = list(source.reader.lines())
-                for line in lines:
-                    counts.update(dict(line.repairs))
                 source.reader.page.close()
             elif source.markdown is not None:
                 found = [*source.lines]
@@ -127,8 +143,17 @@ def read_pdf_text(
                     found += [*table.preceding_lines, *("\t".join(r.texts) for r in table.rows)]
                 lines = [_text_line(text) for text in found]
             texts.append(PageText(source.number, tuple(lines)))
+        recovery = pages.recovery
+    if recovery.key.reread and glyph_key is None:
+        return read_pdf_text(data, password, ocr, recovery.key)
+    if recovery.key.decided:
+        texts = [deciphered_page(page_text, recovery) for page_text in texts]
+    for page_text in texts:
+        for line in page_text.lines:
+            counts.update(dict(line.repairs))
     unread = tuple(r.page for r in pages.readings if r.read_by == "none")
-    return DocumentText(tuple(texts), counts, unread), pages.warnings
+    document = DocumentText(tuple(texts), counts, unread, recovery.key.decisions)
+    return document, pages.warnings
 
 
 def _text_line(text: str) -> Line:
@@ -141,8 +166,15 @@ class PdfPages:
     ``InputError`` when no page could be read at all."""
 
     def __init__(
-        self, data: bytes, password: str | None, options: OcrOptions, counts: Counter[str]
+        self,
+        data: bytes,
+        password: str | None,
+        options: OcrOptions,
+        counts: Counter[str],
+        glyph_key: GlyphKey | None = None,
     ) -> None:
+        from extractors.pdf_decipher import GlyphKey
+        from extractors.pdf_glyphs import GlyphRecovery
         from extractors.pdfdoc import open_pdf
 
         self.data = data
@@ -151,6 +183,10 @@ class PdfPages:
         self.counts = counts
         self.pdf = open_pdf(data, password)
         self.count = len(self.pdf.pages)
+        self.recovery = GlyphRecovery(
+            self.pdf, key=glyph_key if glyph_key is not None else GlyphKey()
+        )
+        """Every page's glyphs read from the PDF's fonts; ``decide``d once all are seen."""
         self.readings: list[PageReading] = []
         self.warnings: list[str] = []
         self._runner: Any = None
@@ -170,10 +206,9 @@ class PdfPages:
 
     def __iter__(self) -> Iterator[PageSource]:
         from extractors.ocr.gate import score_text
-        from extractors.pdf_glyphs import GlyphRecovery
         from schemas.errors import CorruptDocumentError
 
-        recovery = GlyphRecovery(self.pdf)
+        recovery = self.recovery
         mode = self.options.mode
         for page in self.pdf.pages:
             number = page.page_number
@@ -213,6 +248,7 @@ class PdfPages:
             page.close()
             yield self._ocr(number, text_score)
         self._finish(recovery.counts)
+        recovery.decide()
 
     def _ocr(self, number: int, text_score: float | None) -> PageSource:
         from extractors.ocr.engine import OcrUnavailableError

@@ -27,10 +27,12 @@ per-font work is cached in a ``GlyphRecovery``, one per document.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
+import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -45,6 +47,7 @@ from pdfminer.psparser import LIT, PSLiteral
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.pdf import PDF
 
+from extractors.pdf_decipher import GlyphDecision, GlyphKey, is_unusable
 from extractors.thai.repair import PUA_THAI
 
 log = logging.getLogger(__name__)
@@ -94,16 +97,21 @@ _UNICODE_CMAPS = {(0, 0), (0, 1), (0, 2), (0, 3), (0, 4), (0, 6), (3, 1), (3, 10
 
 
 @lru_cache(maxsize=1024)
-def base_font_name(fontname: str | bytes) -> str:
-    """The font's name without the subset tag ("ABCDEE+TH SarabunIT๙" -> "TH SarabunIT๙");
-    Word writes Thai font names in cp874."""
+def decoded_font_name(fontname: str | bytes) -> str:
+    """The font's name as text: Word writes Thai font names in cp874, and pdfplumber gives
+    such a name as the repr of its bytes."""
     if isinstance(fontname, bytes):
         fontname = fontname.decode("cp874", "replace")
     elif fontname.startswith("b'") and fontname.endswith("'"):
         with contextlib.suppress(ValueError, SyntaxError):
             raw = bytes(fontname[2:-1], "latin-1").decode("unicode_escape").encode("latin-1")
             fontname = raw.decode("cp874", "replace")
-    return fontname.split("+", 1)[-1]
+    return fontname
+
+
+def base_font_name(fontname: str | bytes) -> str:
+    """The font's name without the subset tag ("ABCDEE+TH SarabunIT๙" -> "TH SarabunIT๙")."""
+    return decoded_font_name(fontname).split("+", 1)[-1]
 
 
 def _symbol_table(fontname: str) -> dict[int, str] | None:
@@ -125,6 +133,13 @@ def _quiet_fonttools() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+def _font_label(font: PDFFont) -> str:
+    """The font's name as the PDF gives it (subset tag included: two subsets of one font are
+    two fonts), and whether its codes are CIDs or bytes."""
+    name = decoded_font_name(getattr(font, "fontname", "") or "")
+    return f"{name} (CID)" if isinstance(font, PDFCIDFont) else name
 
 
 def _is_thai(text: str) -> bool:
@@ -152,14 +167,21 @@ class FontGlyphs:
         self._unicode: dict[str, set[int]] = {}
         self._symbol_codes: dict[str, set[int]] = {}
         self._code_cmap: dict[int, str] = {}
+        self._mac_cmap: dict[int, str] = {}
+        self._glyph_of: dict[int, str] = {}
         self._cid_to_gid: bytes | None = None
         self._gsub_sources: dict[str, set[str]] | None = None
         self._identity: dict[int, frozenset[str]] = {}
+        self._shapes: dict[str, str | None] = {}
         self.trusted = True
+        self.label = _font_label(font)
         with _quiet_fonttools(), contextlib.suppress(Exception):
             self._load(spec)
         with _quiet_fonttools(), contextlib.suppress(Exception):
             self.trusted = self._agrees_with_tounicode()
+        self.suspects: frozenset[int] = frozenset()
+        with _quiet_fonttools(), contextlib.suppress(Exception):
+            self.suspects = self._shared_mappings()
 
     def _load(self, spec: dict[str, Any] | None) -> None:
         descriptor = self.font.descriptor or {}
@@ -183,11 +205,12 @@ class FontGlyphs:
                 for code, glyph in table.cmap.items():
                     if key in _UNICODE_CMAPS:
                         self._unicode.setdefault(glyph, set()).add(code)
+                        self._glyph_of.setdefault(code, glyph)
                     elif key == (3, 0):
                         self._symbol_codes.setdefault(glyph, set()).add(code)
                         self._code_cmap.setdefault(code & 0xFF, glyph)
                     elif key == (1, 0):
-                        self._code_cmap.setdefault(code, glyph)
+                        self._mac_cmap.setdefault(code, glyph)
         if spec is not None and isinstance(self.font, PDFCIDFont):
             descendant = dict_value(resolve1(spec.get("DescendantFonts"))[0])
             mapping = resolve1(descendant.get("CIDToGIDMap"))
@@ -210,6 +233,51 @@ class FontGlyphs:
                 disagree += 1
         return disagree <= agree
 
+    def _shared_mappings(self) -> frozenset[int]:
+        """Codes whose ToUnicode names a Thai character that the map also gives another of the
+        font's glyphs, where the font program cannot say which glyph is which: one of them
+        may be another glyph given the wrong character ("." mapped to ศ). Read from the
+        document's words (``extractors.pdf_decipher``)."""
+        unicode_map = getattr(self.font, "unicode_map", None)
+        mapped: dict[int, str] = getattr(unicode_map, "cid2unichr", {}) or {}
+        by_text: dict[str, list[int]] = {}
+        for cid, text in mapped.items():
+            if _is_thai(text):
+                by_text.setdefault(text, []).append(cid)
+        doubtful = set()
+        for cids in by_text.values():
+            unproved = [cid for cid in cids if not (self.trusted and self.identity(cid))]
+            if len(cids) < 2 or not unproved:
+                continue
+            forms = {self._form(cid) for cid in cids}
+            if len(forms) == 1 and None not in forms:
+                continue  # one drawing at several heights: a mark's positioned variants
+            doubtful.update(unproved)
+        return frozenset(doubtful)
+
+    def _form(self, cid: int) -> str | None:
+        """A digest of the outline up to where it is drawn: positioned variants of a mark
+        (moved down over a short letter, left over a tall one) have the same form."""
+        glyph = self.glyph(cid)
+        if glyph is None or self._ttf is None or "glyf" not in self._ttf:
+            return None
+        table = self._ttf["glyf"]
+        outline = table[glyph]
+        if not outline.numberOfContours:
+            return None
+        coordinates, ends, _ = outline.getCoordinates(table)
+        points = list(coordinates)
+        x0, y0 = min(x for x, _ in points), min(y for _, y in points)
+        moved = [(x - x0, y - y0) for x, y in points]
+        return hashlib.blake2b(repr((moved, list(ends))).encode(), digest_size=12).hexdigest()
+
+    def has_no_width(self, cid: int) -> bool:
+        """True for a glyph that does not move the pen: a mark drawn over the one before."""
+        try:
+            return abs(float(self.font.char_width(cid))) < 0.02
+        except Exception:
+            return False
+
     def glyph(self, cid: int) -> str | None:
         """The glyph name a character code draws."""
         if self._ttf is None:
@@ -223,13 +291,67 @@ class FontGlyphs:
                     return None
                 gid = int.from_bytes(self._cid_to_gid[2 * cid : 2 * cid + 2], "big")
             return self._order[gid] if 0 <= gid < len(self._order) else None
-        if cid in self._code_cmap:
-            return self._code_cmap[cid]
-        text = getattr(self.font, "cid2unicode", {}).get(cid)
-        for glyph, codes in self._unicode.items():
-            if text is not None and len(text) == 1 and ord(text) in codes:
-                return glyph
-        return None
+        return self._simple_glyph(cid)
+
+    def _simple_glyph(self, code: int) -> str | None:
+        """The glyph a simple TrueType font draws for a byte code, chosen as ISO 32000-1
+        9.6.6.4 says (and PDFium and poppler do): a symbolic font's (3,0) subtable; else the
+        code's character under the font's /Encoding looked up in its Unicode (3,1) subtable;
+        the Mac Roman (1,0) subtable only when there is no Unicode one. Word's subsetter
+        leaves a (1,0) subtable that no longer matches the glyphs (in realdocs EB1_1.6.pdf it
+        maps code 32 to the glyph of "@"), so reading it first turned every space into "@"."""
+        if code in self._code_cmap:
+            return self._code_cmap[code]
+        if self._glyph_of:
+            text = getattr(self.font, "cid2unicode", {}).get(code)
+            if text is not None and len(text) == 1:
+                return self._glyph_of.get(ord(text))
+            return None
+        return self._mac_cmap.get(code)
+
+    def shape(self, cid: int) -> str | None:
+        """A digest of the outline the code draws (TrueType outlines only): the same digest
+        in two fonts is the same drawing, so the same character (subsets of one font keep
+        their outlines). None for a blank or unreadable glyph."""
+        glyph = self.glyph(cid)
+        return self._shape(glyph) if glyph else None
+
+    def _shape(self, glyph: str) -> str | None:
+        if glyph in self._shapes:
+            return self._shapes[glyph]
+        digest = None
+        with _quiet_fonttools(), contextlib.suppress(Exception):
+            if self._ttf is not None and "glyf" in self._ttf:
+                table = self._ttf["glyf"]
+                outline = table[glyph]
+                if outline.numberOfContours:
+                    coordinates, ends, _ = outline.getCoordinates(table)
+                    drawing = repr((list(coordinates), list(ends))).encode()
+                    digest = hashlib.blake2b(drawing, digest_size=12).hexdigest()
+        self._shapes[glyph] = digest
+        return digest
+
+    def shapes(self) -> Iterator[tuple[str, frozenset[str]]]:
+        """(outline digest, characters) of every glyph of the font that the font names."""
+        if self._ttf is None or not self.trusted:
+            return
+        for glyph in self._order:
+            with _quiet_fonttools():
+                known = self._glyph_identity(glyph, 0)
+            if known:
+                digest = self._shape(glyph)
+                if digest is not None:
+                    yield digest, known
+
+    def is_blank(self, cid: int) -> bool:
+        """True for a glyph that draws nothing but moves the pen: a space."""
+        glyph = self.glyph(cid)
+        if glyph is None or self._ttf is None or "glyf" not in self._ttf:
+            return False
+        with _quiet_fonttools(), contextlib.suppress(Exception):
+            outline = self._ttf["glyf"][glyph]
+            return not outline.numberOfContours and not self.has_no_width(cid)
+        return False
 
     def identity(self, cid: int) -> frozenset[str]:
         """The characters the font program says the glyph for ``cid`` is (empty if silent)."""
@@ -396,6 +518,11 @@ class GlyphRecovery:
 
     pdf: PDF
     counts: Counter[str] = field(default_factory=Counter)
+    key: GlyphKey = field(default_factory=GlyphKey)
+    """Glyphs the fonts leave unknown or in doubt, read from the document's words."""
+    read_glyphs: bool = True
+    """False leaves unknown glyphs as the PDF gives them (to measure what reading them
+    changes)."""
     _fonts: dict[int, FontGlyphs] = field(default_factory=dict)
     _keep: list[PDFFont] = field(default_factory=list)
 
@@ -405,6 +532,19 @@ class GlyphRecovery:
             self._keep.append(font)  # the id stays this font's while it is cached
             self._fonts[key] = FontGlyphs(font, getattr(font, "ita_spec", None))
         return self._fonts[key]
+
+    def decide(self) -> tuple[GlyphDecision, ...]:
+        """Read the glyphs held in doubt, once every page has been recovered: by an outline
+        that a font of the document names, else by the document's words."""
+        if not self.key:
+            return ()
+        known: dict[str, tuple[set[str], str]] = {}
+        for font in self._fonts.values():
+            for shape, chars in font.shapes():
+                known.setdefault(shape, (set(), font.label))[0].update(chars)
+        return self.key.decide(
+            {shape: (frozenset(chars), label) for shape, (chars, label) in known.items()}
+        )
 
     def recover_chars(self, page: Page) -> tuple[list[Char], Counter[str]]:
         """The page's chars (pdfplumber's dicts, in stream order) with their text recovered
@@ -424,30 +564,152 @@ class GlyphRecovery:
             return [dict(c, raw_text=c["text"], cid=None, recovery=None) for c in originals], counts
         position = {id(g): i for i, g in enumerate(glyphs)}
         chars: list[Char] = []
+        fonts: list[FontGlyphs | None] = []
         for original, glyph in zip(originals, glyphs, strict=True):
             font: PDFFont | None = getattr(glyph, "ita_font", None)
             cid: int = getattr(glyph, "ita_cid", -1)
             text, recovery = original["text"], None
-            if font is not None:
-                text, recovery = _recover(text, cid, self.glyphs(font))
+            found = self.glyphs(font) if font is not None else None
+            if found is not None:
+                text, recovery = _recover(text, cid, found)
             if recovery:
                 counts[recovery] += 1
             chars.append(
                 dict(original, text=text, raw_text=original["text"], cid=cid, recovery=recovery)
             )
+            fonts.append(found)
+        in_spans = {position[id(m)] for span in spans for m in span.members if id(m) in position}
         for span in spans:
             members = sorted(position[id(m)] for m in span.members if id(m) in position)
-            if not members or "".join(chars[i]["text"] for i in members) == span.text:
+            if not members:
+                continue
+            text = _known_parts(span.text, [chars[i]["text"] for i in members])
+            covered = _marks_spelled(text, chars, members[-1] + 1, in_spans)
+            if "".join(chars[i]["text"] for i in members) == text and not covered:
                 continue
             counts["actual_text"] += 1
-            for n, i in enumerate(members):
+            for n, i in enumerate(members + covered):
                 if chars[i]["recovery"]:
                     counts[chars[i]["recovery"]] -= 1
-                chars[i]["text"] = span.text if n == 0 else ""
+                chars[i]["text"] = text if n == 0 else ""
                 chars[i]["recovery"] = "actual_text"
+        _drop_marks_drawn_again(chars)
+        if self.read_glyphs:
+            counts.update(self._hold_in_doubt(chars, fonts))
         counts = +counts
         self.counts.update(counts)
         return chars, counts
+
+    def _hold_in_doubt(self, chars: list[Char], fonts: list[FontGlyphs | None]) -> Counter[str]:
+        """Glyphs still unknown ((cid:N), U+FFFD, an unknown PUA code) or in doubt (their
+        font gives their character to another glyph too), read from the document's words by
+        ``self.key`` once every page is seen.
+
+        On a first reading an unknown glyph's text becomes a placeholder, replaced in every
+        line at the end (``GlyphKey.apply``); a glyph in doubt keeps its text, and only the
+        evidence sees a placeholder. On a second reading (``GlyphKey.reread``: a glyph in
+        doubt turned out to be another character) every reading is applied here, glyph by
+        glyph, before lines and tables are built."""
+        texts: list[str] | None = None
+        read: Counter[str] = Counter()
+        for i, (char, font) in enumerate(zip(chars, fonts, strict=True)):
+            if font is None or char["recovery"] == "actual_text":
+                continue
+            text, cid = char["text"], char["cid"]
+            unknown = is_unusable(text)
+            if not unknown and cid not in font.suspects:
+                continue
+            if font.symbols is not None or "\uf000" <= text <= "\uf0ff":
+                continue  # a symbol font's glyph: no Thai word can tell what it is
+            shape = font.shape(cid)
+            if self.key.decided:
+                reading = self.key.reading(font.label, cid, text, shape, suspect=not unknown)
+                if reading is not None and reading != text:
+                    if char["recovery"]:
+                        read[char["recovery"]] -= 1
+                    char["text"], char["recovery"] = reading, "glyph_deciphered"
+                    read["glyph_deciphered"] += 1
+                continue
+            placeholder = self.key.placeholder(
+                font.label, cid, text, mark=font.has_no_width(cid), suspect=not unknown, shape=shape
+            )
+            if texts is None:
+                texts = [str(c["text"]) for c in chars]
+            texts[i] = placeholder
+            if unknown:
+                char["text"] = placeholder
+        if texts is not None:
+            self.key.collect(chars, texts)
+        return read
+
+
+def _drop_marks_drawn_again(chars: list[Char]) -> None:
+    """A glyph whose ToUnicode spells a letter and a mark ("วิ") followed by a glyph with
+    no width that draws that mark ("ิ") draws the letter alone: the mark cannot be there
+    twice. InDesign/Acrobat maps a consonant glyph to the first cluster it met it in
+    (realdocs budget-pdf_14.pdf: "วิิสััยทััศน์์", as PDFium also prints it)."""
+    for i in range(len(chars) - 1):
+        text, after = chars[i]["text"], chars[i + 1]
+        mark = after["text"]
+        if (
+            len(text) > 1
+            and len(mark) == 1
+            and _is_thai_mark(mark)
+            and text.endswith(mark)
+            and _is_thai(text[0])
+            and not _is_thai_mark(text[0])
+            and _has_no_width(after)
+        ):
+            chars[i]["text"] = text[:-1]
+            chars[i]["recovery"] = chars[i]["recovery"] or "tounicode"
+
+
+_DOUBLED_MARK = re.compile("([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1+")
+
+
+def _known_parts(actual: str, members: Sequence[str]) -> str:
+    """An /ActualText as far as it knows: each U+FFFD in it replaced by the text of the
+    glyph at the same place (the producer did not know that glyph either: Acrobat writes
+    "\ufffdนั" over the glyphs า น of สำนัก, whose ำ it spelled already), and a mark it
+    spells twice in a row spelled once ("ทธิ์์", "รีี"; no Thai letter takes one mark
+    twice)."""
+    if "\ufffd" in actual:
+        actual = "".join(
+            (members[i] if i < len(members) else "") if char == "\ufffd" else char
+            for i, char in enumerate(actual)
+        )
+    return _DOUBLED_MARK.sub("\\1", actual)
+
+
+def _marks_spelled(actual: str, chars: Sequence[Char], start: int, in_spans: set[int]) -> list[int]:
+    """Positions of the marks drawn right after an /ActualText span that its text already
+    spells. Acrobat puts a Thai cluster's whole text ("วิ") on a span over the base glyph
+    alone and draws the mark (ิ) after the span, so reading both doubles the mark
+    ("วิิสััยทััศน์์" in realdocs budget-pdf_14.pdf, as PDFium prints it). A mark drawn
+    there that the text does not end with, or a second copy, is not the span's."""
+    tail = len(actual)
+    while tail and (_is_thai_mark(actual[tail - 1]) or actual[tail - 1] == "\u0e33"):
+        tail -= 1
+    spelled = list(actual[tail:])
+    covered: list[int] = []
+    i = start
+    while spelled and i < len(chars) and i not in in_spans:
+        text = chars[i]["text"]
+        if text in spelled:
+            spelled.remove(text)
+        elif not (is_unusable(text) and _has_no_width(chars[i])):
+            break
+        covered.append(i)
+        i += 1
+    return covered
+
+
+def _has_no_width(char: Char) -> bool:
+    return float(char["x1"]) - float(char["x0"]) < 0.02 * float(char.get("size") or 1.0)
+
+
+def _is_thai_mark(char: str) -> bool:
+    return char == "\u0e31" or "\u0e34" <= char <= "\u0e3a" or "\u0e47" <= char <= "\u0e4e"
 
 
 def recover_chars(
@@ -459,8 +721,16 @@ def recover_chars(
 
 
 def _recover(text: str, cid: int, font: FontGlyphs) -> tuple[str, str | None]:
-    """One glyph's text and the name of the recovery made (None if ToUnicode stands)."""
+    """One glyph's text and the name of the recovery made (None if ToUnicode stands).
+
+    What the PDF says is replaced only where it says nothing usable ("(cid:N)", U+FFFD, a
+    Private Use code) or where the font proves a Thai glyph was given another character
+    (a nikhahit or sara u as " ", a tone mark as "l", sara aa as ำ). A character the font
+    calls something other than Thai is never changed: a space stays a space whatever glyph
+    the font's tables name for it."""
     known = font.identity(cid) if font.trusted else frozenset()
+    if not known and (text.startswith("(cid:") or text == "\ufffd") and font.is_blank(cid):
+        return " ", "cid_recovered"  # a glyph that draws nothing and moves the pen
     standard = text
     if _is_pua(text):
         if font.symbols is not None and ord(text) <= 0xF0FF:
@@ -476,6 +746,6 @@ def _recover(text: str, cid: int, font: FontGlyphs) -> tuple[str, str | None]:
     (truth,) = known
     if text.startswith("(cid:"):
         return truth, "cid_recovered"
-    if _is_blank(text) or _is_pua(text) or (_is_thai(truth) and len(text) == 1):
+    if text == "\ufffd" or _is_pua(text) or (_is_thai(truth) and len(text) <= 1):
         return truth, "tounicode"
     return standard, None

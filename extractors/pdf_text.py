@@ -19,8 +19,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from pdfplumber.pdf import PDF
+
+from extractors.pdf_decipher import GlyphDecision, has_placeholder, is_mark_placeholder
 from extractors.pdf_glyphs import Char, GlyphRecovery, base_font_name
 from extractors.pdfdoc import open_pdf, require_text_layer
 from extractors.thai.repair import repair_thai
@@ -71,6 +74,8 @@ class DocumentText:
     pages: tuple[PageText, ...]
     repairs: Counter[str]
     pages_without_text: tuple[int, ...]
+    glyph_decisions: tuple[GlyphDecision, ...] = ()
+    """How each glyph with no usable text was read from the document's words, or why not."""
 
     @property
     def text(self) -> str:
@@ -78,7 +83,9 @@ class DocumentText:
 
 
 def _is_mark(text: str) -> bool:
-    return bool(text) and unicodedata.category(text[0]) in ("Mn", "Me")
+    return bool(text) and (
+        unicodedata.category(text[0]) in ("Mn", "Me") or is_mark_placeholder(text)
+    )
 
 
 class _Cluster:
@@ -188,7 +195,7 @@ def _line(row: list[_Cluster], repair: bool) -> Line:
     raw = _join(row, "raw_text").strip()
     text = _join(row, "text").strip()
     counts: Counter[str] = Counter()
-    if repair:
+    if repair and not has_placeholder(text):
         text, counts = repair_thai(text)
     fonts = Counter(str(c.get("fontname", "")) for c in chars if c["text"])
     fontname = base_font_name(fonts.most_common(1)[0][0]) if fonts else ""
@@ -253,30 +260,60 @@ def lines_from_chars(
     return lines
 
 
-def read_document_text(data: bytes, *, password: str | None = None) -> DocumentText:
+def read_document_text(
+    data: bytes, *, password: str | None = None, read_glyphs: bool = True
+) -> DocumentText:
     """Every page's lines, repaired; raises an ``InputError`` for a file that is not a
-    readable PDF or has no text layer at all (``ScannedDocumentError`` says which pages)."""
+    readable PDF or has no text layer at all (``ScannedDocumentError`` says which pages).
+
+    Glyphs with no usable text are read from the document's words once every page is seen
+    (``extractors.pdf_decipher``); when one that had a character turns out to be another,
+    the pages are read a second time with the readings applied. ``read_glyphs=False``
+    leaves them as the PDF gives them."""
     with open_pdf(data, password) as pdf:
-        recovery = GlyphRecovery(pdf)
-        pages: list[PageText] = []
-        missing: list[int] = []
-        for page in pdf.pages:
-            try:
-                chars, _ = recovery.recover_chars(page)
-            except Exception as error:
-                raise CorruptDocumentError(
-                    f"page {page.page_number} cannot be read ({error or type(error).__name__})"
-                ) from None
-            if not any(str(c["text"]).strip() for c in chars):
-                missing.append(page.page_number)
-            pages.append(PageText(page.page_number, tuple(lines_from_chars(chars))))
-            page.close()
+        recovery = GlyphRecovery(pdf, read_glyphs=read_glyphs)
+        pages, missing = _read_pages(pdf, recovery)
         require_text_layer(pdf, missing)
+        if recovery.decide():
+            if recovery.key.reread:
+                recovery = GlyphRecovery(pdf, key=recovery.key)
+                pages, missing = _read_pages(pdf, recovery)
+            else:
+                pages = [deciphered_page(page_text, recovery) for page_text in pages]
         repairs = Counter(recovery.counts)
         for page_text in pages:
             for line in page_text.lines:
                 repairs.update(dict(line.repairs))
-    return DocumentText(tuple(pages), repairs, tuple(missing))
+    return DocumentText(tuple(pages), repairs, tuple(missing), recovery.key.decisions)
+
+
+def _read_pages(pdf: PDF, recovery: GlyphRecovery) -> tuple[list[PageText], list[int]]:
+    """Each page's lines, and the pages with no text."""
+    pages: list[PageText] = []
+    missing: list[int] = []
+    for page in pdf.pages:
+        try:
+            chars, _ = recovery.recover_chars(page)
+        except Exception as error:
+            raise CorruptDocumentError(
+                f"page {page.page_number} cannot be read ({error or type(error).__name__})"
+            ) from None
+        if not any(str(c["text"]).strip() for c in chars):
+            missing.append(page.page_number)
+        pages.append(PageText(page.page_number, tuple(lines_from_chars(chars))))
+        page.close()
+    return pages, missing
+
+
+def deciphered_page(page: PageText, recovery: GlyphRecovery) -> PageText:
+    """The page's lines with the glyphs held in doubt read (``extractors.pdf_decipher``)."""
+    lines = []
+    for line in page.lines:
+        if has_placeholder(line.text):
+            text, counts = recovery.key.apply(line.text)
+            line = replace(line, text=text, repairs=tuple(sorted(counts.items())))
+        lines.append(line)
+    return PageText(page.number, tuple(lines))
 
 
 def document_text(data: bytes, *, password: str | None = None, raw: bool = False) -> str:

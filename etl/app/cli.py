@@ -212,7 +212,8 @@ def text(
     raw: Annotated[bool, typer.Option("--raw", help="pdfplumber's own text, unrepaired.")] = False,
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
     stats: Annotated[
-        bool, typer.Option("--stats", help="Also list the repairs made, on stderr.")
+        bool,
+        typer.Option("--stats", help="Also list the repairs made and the glyphs read, on stderr."),
     ] = False,
     ocr: OcrOption = OcrMode.auto,
     ocr_engine: OcrEngineOption = OcrEngineName.tesseract,
@@ -257,6 +258,8 @@ def text(
     if stats:
         for name, count in sorted(doc.repairs.items()):
             stderr.print(f"{name}\t{count}", markup=False, highlight=False)
+        for decision in doc.glyph_decisions:
+            stderr.print(f"glyph\t{decision.describe()}", markup=False, highlight=False)
 
 
 # --- the store: ingest, compare, search, export, status, db (docs/cli.md) -------------------

@@ -256,9 +256,10 @@ def _doubled_marks(window: str) -> list[int]:
 
 
 _MARK_ALPHABET = _VOWEL_MARKS + _TONE_MARKS
-# U+FFFD stands for a glyph the producer could not name: a positioned mark or a vowel drawn
-# from pieces, never a consonant (consonant glyphs are always in the font's cmap).
-_LOST_GLYPH_ALPHABET = _MARK_ALPHABET + "\u0e30\u0e32\u0e33\u0e45"
+# U+FFFD stands for a glyph the producer could not name: a positioned mark, the nikhahit of a
+# decomposed ำ, or a vowel drawn from pieces, never a consonant (consonant glyphs are always
+# in the font's cmap).
+_LOST_GLYPH_ALPHABET = _MARK_ALPHABET + NIKHAHIT + "\u0e30\u0e32\u0e33\u0e45"
 _CORPUS_SIZE = 1e8
 _CLEAR_MARGIN = math.log(10)
 
@@ -279,6 +280,15 @@ def _candidates(window: str, junctions: Sequence[int]) -> Iterator[tuple[str, It
         yield "mark_position", _mark_moves(window, evidence)
 
 
+def _drawing_order(text: str) -> str:
+    """A candidate with its drawing order repaired as steps 3 and 5 would (ํ + า is ำ), so
+    that "ส\ufffdานัก" can become สำนัก, not ส่านัก (ส่า and นัก are words too)."""
+    work = _Work(text)
+    _sara_am(work)
+    _mark_order(work)
+    return work.text
+
+
 def _repair_window(window: str, junctions: Sequence[int]) -> tuple[str, str] | None:
     """(repair name, repaired window) when the edits for one defect in the window leave no
     non-dictionary word and one of them is at least ten times likelier than any other; None
@@ -287,8 +297,7 @@ def _repair_window(window: str, junctions: Sequence[int]) -> tuple[str, str] | N
         found = {
             fixed
             for candidate in candidates
-            if (fixed := _TONE_BEFORE_VOWEL.sub("\\1\\3\\2", candidate)) != window
-            and _damage(fixed) == 0
+            if (fixed := _drawing_order(candidate)) != window and _damage(fixed) == 0
         }
         if not found:
             continue
@@ -324,20 +333,22 @@ _SITE = re.compile(f"[{THAI_LETTER}](?:[{THAI_LETTER}]|\ufffd|[A-Za-z]{{1,2}}(?=
 
 def _dictionary(work: _Work) -> None:
     """Dictionary decisions for each run of Thai letters (with any U+FFFD or Latin letter
-    inside); every edit keeps the length, so offsets stay valid."""
+    inside). An edit may shorten its window (ํ + า read as ำ), so windows are repaired from
+    the last to the first: the offsets of those before it stay valid."""
     text = work.text
+    windows = []
     for site in _SITE.finditer(text):
         run = site.group(0)
         if not any(c in _MARKS or not ("\u0e00" <= c <= "\u0e7f") for c in run):
             continue
-        for start, end in _damaged_windows(run):
-            offset = site.start() + start
-            junctions = [j - offset for j in work.junctions if offset <= j <= offset + end - start]
-            repaired = _repair_window(text[offset : offset + end - start], junctions)
-            if repaired is not None:
-                name, fixed = repaired
-                work.counts[f"{name}_dictionary"] += 1
-                text = text[:offset] + fixed + text[offset + len(fixed) :]
+        windows += [(site.start() + start, end - start) for start, end in _damaged_windows(run)]
+    for offset, length in reversed(windows):
+        junctions = [j - offset for j in work.junctions if offset <= j <= offset + length]
+        repaired = _repair_window(text[offset : offset + length], junctions)
+        if repaired is not None:
+            name, fixed = repaired
+            work.counts[f"{name}_dictionary"] += 1
+            text = text[:offset] + fixed + text[offset + length :]
     work.text = text
 
 
@@ -384,19 +395,22 @@ _SUSPECT = re.compile(
 untouched without running the steps (this runs on every line of every page)."""
 
 
-def repair_thai(text: str) -> tuple[str, Counter[str]]:
+def repair_thai(text: str, *, dictionary: bool = True) -> tuple[str, Counter[str]]:
     """Repair one string's Thai and count each repair by name (see the module docstring).
 
     A no-op on clean Thai text; idempotent. Unrepairable damage is kept and counted under
-    ``*_unrecovered``.
+    ``*_unrecovered``. ``dictionary=False`` makes only the repairs of drawing order (steps
+    1–5), none that the dictionary chooses: to judge a reading of a glyph by what it gives,
+    not by what the dictionary step would make of it.
     """
     if not _SUSPECT.search(text) and unicodedata.is_normalized("NFC", text):
         return text, Counter()
     work = _Work(text)
+    steps = STEPS if dictionary else STEPS[:-1]
     for _ in range(_ROUNDS):
         before = work.text
         work.junctions = []
-        for step in STEPS:
+        for step in steps:
             step(work)
         if work.text == before:
             break

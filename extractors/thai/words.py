@@ -138,6 +138,11 @@ def word_frequency(word: str) -> int:
     return _frequencies().get(word, 0)
 
 
+def word_frequencies() -> dict[str, int]:
+    """The Thai National Corpus word counts (a shared dict: do not change it)."""
+    return _frequencies()
+
+
 _BREAKABLE = re.compile(rf"\s+|[{THAI_LETTER}][{THAI_LETTER}.]*|[^\s{THAI_LETTER}]+")
 
 
