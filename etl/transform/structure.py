@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 
 from etl.transform.normalise.abbreviations import abbreviation_for_agency
 from etl.transform.normalise.dates import be_to_ce, year_to_be
-from etl.transform.normalise.indicators import compact, parse_indicator_cell
+from etl.transform.normalise.indicators import (
+    compact,
+    names_a_framework_indicator,
+    parse_indicator_cell,
+)
 from etl.transform.normalise.split import split_cell
 from etl.transform.normalise.text import normalise_plain, normalise_text, squash
 from extractors.model import Block, Cell, RawDocument, RawTable, Row
@@ -471,4 +475,22 @@ def build_entries(
         counts["agency_abbr_corrected"] = sum(corrected.values())
     if not entries:
         warnings.append("the report table has no rows with measures")
+    elif not _names_the_ita(report, entries, edition):
+        raise NoReportTableError(
+            "its tables have columns like a report's, but neither they nor the title name an "
+            "ITA indicator or integrity measures: not an ITA report"
+        )
     return report, tuple(entries), tuple(warnings), counts
+
+
+_ITA_TITLE = re.compile(r"ITA|คุณธรรม|โปร่งใส|ทุจริต|มาตรการ", re.I)
+
+
+def _names_the_ita(report: Report, entries: Sequence[Entry], edition: Edition) -> bool:
+    """Whether a table read as a report is one of ITA measures: an indicator cell that names a
+    framework indicator, or a title that speaks of integrity measures. Other government
+    tables have "ตัวชี้วัด" and "กิจกรรม" columns and numbered rows too (the budget bill's
+    output tables: realdocs budget-pdf_14.pdf) and read like a report without either."""
+    if report.title and _ITA_TITLE.search(report.title):
+        return True
+    return any(names_a_framework_indicator(i.raw, edition) for e in entries for i in e.indicators)

@@ -76,6 +76,12 @@ def match_name(name: str, edition: Edition) -> tuple[Indicator | None, float]:
     return best if best[1] >= MATCH_THRESHOLD else (None, best[1])
 
 
+def names_a_framework_indicator(text: str, edition: Edition) -> bool:
+    """Whether a cell names an indicator of the framework by its name (a number alone, "3.",
+    is no evidence: other government tables number their rows too)."""
+    return any(match_name(name, edition)[0] is not None for _, name, _ in _segments(text))
+
+
 @lru_cache(maxsize=4096)
 def parse_indicator_cell(text: str, edition: Edition) -> IndicatorCell:
     """The indicators a cell names, reconciled with the framework (cached: the same cells
