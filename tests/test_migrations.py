@@ -35,7 +35,7 @@ def test_upgrade_from_an_empty_database(db_url: str) -> None:
     try:
         assert migrate.current(engine) is None
         migrate.upgrade(engine)
-        assert migrate.current(engine) == migrate.head() == "0003"
+        assert migrate.current(engine) == migrate.head() == "0004"
         inspector = inspect(engine)
         assert set(inspector.get_table_names()) >= TABLES
         assert {"measures", "report_summary"} <= set(inspector.get_view_names())
@@ -131,7 +131,7 @@ def test_the_models_are_what_the_migrations_build(db_url: str) -> None:
             diff = compare_metadata(MigrationContext.configure(c), Base.metadata)
     finally:
         engine.dispose()
-    search_objects = ("item_search", "ix_items_search_text_trgm")
+    search_objects = ("items_fts", "ix_items_search_text_trgm")
     leftovers = [d for d in diff if not any(name in repr(d) for name in search_objects)]
     assert leftovers == []
 
@@ -149,6 +149,6 @@ def test_downgrade_to_the_previous_revision_and_back(db_url: str) -> None:
         assert migrate.current(engine) == "0001"
         assert "measures" not in inspect(engine).get_view_names()
         migrate.upgrade(engine)
-        assert migrate.current(engine) == "0003"
+        assert migrate.current(engine) == "0004"
     finally:
         engine.dispose()
