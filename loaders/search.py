@@ -4,7 +4,7 @@ the CLI, from plain SQL and from Datasette alike (docs/schema.md, "Searching").
 What is searched is ``items.search_text``: the text folded (NFC, Thai digits to Arabic, case
 folded) with all white space removed (a line wrap may have put a space inside a word), then,
 if it names a known body in full, the same with that name abbreviated
-(``etl.transform.normalise.names.name_forms``: กรมส่งเสริมการปกครองท้องถิ่น → สถ.), the two
+(``etl.transform.normalise.names.contract_names``: กรมส่งเสริมการปกครองท้องถิ่น → สถ.), the two
 forms separated by one space. So any substring search for an abbreviation also finds the
 items that spell the name out, and no query (which has no spaces once folded) can match
 across the two forms. A search for a full name finds the items that abbreviate it through
@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
-from etl.transform.normalise.names import name_forms
+from etl.transform.normalise.names import abbreviated_forms, contract_names
 from extractors.thai.chars import to_arabic_digits
 from extractors.thai.words import offline_pythainlp
 from loaders.models import SQLITE_SEARCH_TABLE
@@ -57,10 +57,18 @@ def _compact(text_: str) -> str:
     return _WHITE_SPACE.sub("", folded(text_))
 
 
+def _forms(text_: str) -> list[str]:
+    """The text folded and without white space, then with its full names abbreviated if
+    that differs (a wrap space inside a name is gone by then)."""
+    compact = _compact(text_)
+    contracted = contract_names(compact)
+    return [compact] if contracted == compact else [compact, contracted]
+
+
 def search_text(text_: str) -> str:
     """What is searched: the text, and with its full names abbreviated if that differs,
     folded and without white space, separated by one space."""
-    return " ".join(_compact(form) for form in name_forms(text_))
+    return " ".join(_forms(text_))
 
 
 @lru_cache(maxsize=4096)
@@ -83,7 +91,7 @@ def query_tokens(text_: str) -> str:
 def cluster_tokens(text_: str) -> str:
     """What ``items.search_tokens`` holds: the clusters of each form ``search_text`` holds,
     the forms separated by `` | ``."""
-    return f" {FORM_SEPARATOR} ".join(query_tokens(form) for form in name_forms(text_))
+    return f" {FORM_SEPARATOR} ".join([query_tokens(text_), *map(query_tokens, _forms(text_)[1:])])
 
 
 def _escape_like(text_: str) -> str:
@@ -141,7 +149,7 @@ def matching_items(dialect: str, query: str) -> tuple[str, dict[str, str]]:
     that abbreviate it."""
     conditions: list[str] = []
     params: dict[str, str] = {}
-    for n, form in enumerate(name_forms(query)):
+    for n, form in enumerate([query, *abbreviated_forms(_compact(query))]):
         condition, form_params = _one_form(dialect, form, n)
         conditions.append(condition)
         params.update(form_params)

@@ -2,7 +2,7 @@
 
 Two uses, both pure:
 
-- ``name_forms``: a text as written and with the full names of known bodies written as their
+- ``contract_names``: a text with the full names of known bodies written as their
   abbreviations (กรมส่งเสริมการปกครองท้องถิ่น → สถ., องค์การบริหารส่วนตำบลหนองบัว →
   อบต.หนองบัว): what search indexes, so that a search for an abbreviation also finds the
   texts that spell the name out (loaders/search.py). Spelling abbreviations out in the index
@@ -76,10 +76,26 @@ def contract_names(text: str) -> str:
     return text
 
 
-def name_forms(text: str) -> tuple[str, ...]:
-    """The text as written, then with full names abbreviated if that differs."""
+@cache
+def _abbreviations_of() -> dict[str, tuple[str, ...]]:
+    """Full name → every abbreviation it has (มท and มท. for กระทรวงมหาดไทย)."""
+    found: dict[str, list[str]] = {}
+    for entry in _names():
+        found.setdefault(entry.expansion, []).append(entry.abbr)
+    return {expansion: tuple(abbrs) for expansion, abbrs in found.items()}
+
+
+def abbreviated_forms(text: str) -> list[str]:
+    """The text with its full names abbreviated, once per abbreviation a name has (a query
+    for กระทรวงมหาดไทย looks for มท. and for มท); empty when it names no body in full."""
     contracted = contract_names(text)
-    return (text,) if contracted == text else (text, contracted)
+    if contracted == text:
+        return []
+    forms = [contracted]
+    for expansion, abbrs in _abbreviations_of().items():
+        if len(abbrs) > 1 and expansion in text:
+            forms.extend(contract_names(text.replace(expansion, abbr)) for abbr in abbrs)
+    return list(dict.fromkeys(forms))
 
 
 def _compact(text: str) -> str:
