@@ -264,6 +264,10 @@ def compare_versions(
     later = current if to_version is None else to_version
     earlier = (later - 1) if from_version is None else from_version
     have = ", ".join(str(v) for v in ids)
+    if len(ids) == 1 and from_version is None:
+        raise UsageError(
+            f"{found.agency_key}'s {be} report has one version ({have}): nothing to compare"
+        )
     for wanted in (earlier, later):
         if wanted not in ids:
             raise UsageError(
