@@ -300,18 +300,23 @@ def _changes_html(changes: Sequence[dict[str, Any]]) -> str:
 def _notes_html(notes: Sequence[dict[str, Any]]) -> str:
     out = []
     for note in notes:
-        files = ", ".join(
-            escape(
-                f"{s['path']} ({s['format']}"
-                + (f", {s['pages']} pages" if s["pages"] else "")
-                + ")"
-            )
+        files = "".join(
+            "<li>"
+            + escape(f"{s['path']} ({s['format']}")
+            + (f", {s['pages']} pages" if s["pages"] else "")
+            + ")</li>"
             for s in note["sources"]
         )
+        formats = Counter(str(s["format"]) for s in note["sources"])
+        kinds = ", ".join(f"{n} {f}" for f, n in sorted(formats.items()))
         ocr = [w for w in note["warnings"] if "ocr" in w.casefold()]
         other = [w for w in note["warnings"] if w not in ocr]
         out.append(f"<h4>{note['fiscal_year_be']} (version {note['version']})</h4>")
-        out.append(f'<p class="muted">Sources: {files or "none"}</p>')
+        count = len(note["sources"])
+        out.append(
+            f'<details class="muted"><summary>{count} source{"s" if count != 1 else ""} '
+            f"({kinds})</summary><ul>{files}</ul></details>"
+        )
         if ocr:
             out.append("<p><b>Pages read by OCR or needing it:</b></p><ul>")
             out.extend(f'<li class="warning">{escape(w)}</li>' for w in ocr)
