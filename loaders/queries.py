@@ -342,6 +342,7 @@ def _filters(
     *,
     agencies_: Sequence[str] = (),
     years: Sequence[int | str] = (),
+    agency_column: str = "agency_key",
     year_column: str = "fiscal_year_be",
 ) -> tuple[list[str], dict[str, Any]]:
     """WHERE clauses (and their parameters) for agencies (any of) and years (any of)."""
@@ -350,7 +351,7 @@ def _filters(
     if agencies_:
         keys = sorted({find_agency(connection, a).agency_key for a in agencies_})
         names = [f":agency{n}" for n in range(len(keys))]
-        clauses.append(f"agency_key IN ({', '.join(names)})")
+        clauses.append(f"{agency_column} IN ({', '.join(names)})")
         params.update({name[1:]: key for name, key in zip(names, keys, strict=True)})
     if years:
         be = sorted({as_fiscal_year(y) for y in years})
@@ -422,8 +423,7 @@ def stored_changes(
     statuses: Sequence[str] = (),
 ) -> Rows:
     """Every agency's stored year-on-year pairs (``measure_changes``), filtered."""
-    clauses, params = _filters(connection, agencies_=agencies_)
-    clauses = [c.replace("agency_key", "c.agency_key") for c in clauses]
+    clauses, params = _filters(connection, agencies_=agencies_, agency_column="c.agency_key")
     for column, year in (("from_year_be", from_year), ("to_year_be", to_year)):
         if year is not None:
             clauses.append(f"c.{column} = :{column}")
@@ -468,11 +468,13 @@ def search_items(
             raise UsageError(f"no role {role!r}; the roles are {', '.join(ROLES)}")
     matching, search_params = search.matching_items(connection.dialect.name, query)
     params: dict[str, Any] = dict(search_params)
-    clauses, filters = _filters(connection, agencies_=agencies_, years=years)
-    clauses = [
-        c.replace("agency_key", "a.agency_key").replace("fiscal_year_be", "r.fiscal_year_be")
-        for c in clauses
-    ]
+    clauses, filters = _filters(
+        connection,
+        agencies_=agencies_,
+        years=years,
+        agency_column="a.agency_key",
+        year_column="r.fiscal_year_be",
+    )
     params.update(filters)
     if roles:
         names = [f":role{n}" for n in range(len(roles))]
