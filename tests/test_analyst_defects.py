@@ -74,6 +74,8 @@ def test_search_shows_the_total_and_says_when_nothing_matches(loaded: str) -> No
     assert nothing.exit_code == 0
     assert "no item contains 'ไม่มีข้อความนี้'" in nothing.stderr
     assert "┏" not in nothing.stdout  # no empty table
+    as_json = runner.invoke(app, ["search", "ไม่มีข้อความนี้", "-f", "json", "--db", loaded])
+    assert json.loads(as_json.stdout) == []
 
 
 # 4. export --view items did not list the views; export/ not ignored; no --version; a rate

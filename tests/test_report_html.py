@@ -308,3 +308,15 @@ def test_the_report_opens_in_headless_chromium(pages: dict[str, Path], browser: 
         and not e["params"]["request"]["url"].startswith(("file:", "data:", "about:"))
     ]
     assert fetched == []
+
+
+def test_the_same_page_from_either_database(db_url: str, two_years: Path) -> None:
+    from etl.app.database import Database
+
+    ingest(db_url, [two_years], workers=0)
+    with Database(db_url) as database:
+        page = database.report_html("สถ.")
+    for count, status in ((9, "carried"), (3, "changed"), (3, "new"), (1, "dropped")):
+        assert f"2566 → 2567: {count} {status}</title>" in page
+    assert "corrected garbled forms of the agency abbreviation" in page  # 2566's warning
+    assert page.count("<del>") >= 3

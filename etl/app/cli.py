@@ -617,6 +617,8 @@ def search(
         )
     if not hits.records:
         stderr.print(f"no item contains {query!r}", markup=False, highlight=False)
+        if format is not RowsFormat.table:  # still valid JSON / CSV for a program
+            _print_rows(hits.columns, [], format)
         return
     columns = ["agency_key", "fiscal_year_be", "indicator", "role", "text"]
     _print_rows(hits.columns if format is not RowsFormat.table else columns, hits.records, format)
