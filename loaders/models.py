@@ -88,8 +88,10 @@ class Source(Base):
     status: Mapped[str] = mapped_column(String(16))
     """new | updated | duplicate | failed (docs/schema.md)."""
     stage: Mapped[str | None] = mapped_column(String(8))
-    """Where it failed: input (the document was rejected: not retried for the same bytes and
-    parser version), parse (the parser raised unexpectedly) or load (retried)."""
+    """Where it failed (``schemas.errors.Stage``): input (the document was rejected) or worker
+    (over a worker's time or memory limit, or the worker died), both not retried for the same
+    bytes and parser version until ``--retry-failed``; parse (the parser raised unexpectedly)
+    or load (writing failed), both retried by the next run."""
     error_type: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     report_id: Mapped[int | None] = mapped_column(

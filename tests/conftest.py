@@ -4,13 +4,26 @@ PostgreSQL: a fresh schema per test on the server at ``$ITA_ETL_TEST_PG_URL`` (d
 127.0.0.1:5432, database ``test``, user ``postgres``, trust auth), dropped afterwards. Where no
 server answers the test is skipped with the reason, unless ``ITA_ETL_REQUIRE_POSTGRES=1`` (CI),
 where it fails.
+
+Real documents: the whole real PDFs live outside the repository in ../shared/realdocs (or
+``$ITA_ETL_REALDOCS``); tests that read them are marked ``@needs_realdocs(...)`` and skip
+saying so. Excerpts of them that show each defect are committed in tests/fixtures/realdocs/
+and always run (tests/test_realdocs_regressions.py).
+
+Processes: tests that run ``ita-etl`` as a real process wait on what it prints
+(``Lines``) and on its processes ending (``wait_until_gone``), never on a clock; a timeout
+there only keeps a broken run from hanging the suite.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import queue
+import select
 import sys
+import threading
+import time
 import uuid
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +31,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -30,6 +43,26 @@ from etl.orchestrate.sources import expand_sources
 from loaders.store import Store
 
 SAMPLES = Path(__file__).parents[1] / "samples"
+_SHARED = Path(__file__).resolve().parents[2] / "shared"
+REALDOCS = Path(os.environ.get("ITA_ETL_REALDOCS") or _SHARED / "realdocs")
+"""The real PDFs of ../shared/realdocs (MANIFEST.tsv there names their sources)."""
+
+
+def needs_realdocs(what: str) -> pytest.MarkDecorator:
+    """Skip, saying why, where ../shared/realdocs is not beside the checkout."""
+    return pytest.mark.skipif(
+        not REALDOCS.is_dir(),
+        reason=f"../shared/realdocs not present: {what} (set ITA_ETL_REALDOCS to its path)",
+    )
+
+
+def pytest_report_header() -> str:
+    if REALDOCS.is_dir():
+        return f"realdocs: {REALDOCS}"
+    return (
+        f"realdocs: ../shared/realdocs not present ({REALDOCS}): tests of whole real PDFs "
+        "skip; the excerpts in tests/fixtures/realdocs run"
+    )
 
 
 def ingest(db: str, sources: Sequence[str | Path], **options: Any) -> IngestSummary:
@@ -258,16 +291,22 @@ def slow_pdf_bytes(operators: int = 300_000) -> bytes:
 
 def minimal_pdf(flate_stream: bytes) -> bytes:
     """One page whose content is ``flate_stream`` (FlateDecode), Helvetica as its font."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(flate_stream)
-        + flate_stream
-        + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(flate_stream)
+            + flate_stream
+            + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
+
+
+def _pdf(objects: Sequence[bytes]) -> bytes:
+    """A PDF file of ``objects`` (numbered from 1, the first the catalog) and its xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -295,3 +334,114 @@ def memory_bomb_pdf(megabytes: int = 1024) -> bytes:
     block = b" " * (1 << 20)
     stream = b"".join(squeeze.compress(block) for _ in range(megabytes)) + squeeze.flush()
     return minimal_pdf(stream)
+
+
+# --- waiting on a running process: its words and its end, not the clock ------------------------
+
+HANG_GUARD = 120.0
+"""Seconds after which a wait that should have ended fails instead of hanging the suite."""
+
+
+class Lines:
+    """What a running process prints on one stream, line by line as it prints it (a thread
+    reads the pipe), so that a test acts on the process's own words: a document loaded, a
+    lock waited for."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        assert stream is not None, "start the process with this stream piped"
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._ended = False
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def _next(self, timeout: float) -> str | None:
+        if self._ended:
+            return None
+        try:
+            line = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"nothing printed for {timeout} s; last lines: {self.lines[-5:]}")
+        if line is None:
+            self._ended = True
+        else:
+            self.lines.append(line)
+        return line
+
+    def wait_for(
+        self, matches: Callable[[str], bool], count: int = 1, timeout: float = HANG_GUARD
+    ) -> list[str]:
+        """Read on until ``count`` lines have matched; the lines read so far. Fails if the
+        stream ends first."""
+        found = sum(1 for line in self.lines if matches(line))
+        while found < count:
+            line = self._next(timeout)
+            if line is None:
+                pytest.fail(
+                    f"the output ended after {found} of {count} lines awaited; "
+                    f"last lines: {self.lines[-5:]}"
+                )
+            found += matches(line)
+        return list(self.lines)
+
+    def rest(self, timeout: float = HANG_GUARD) -> list[str]:
+        """Every line, once the process has closed the stream."""
+        while self._next(timeout) is not None:
+            pass
+        return list(self.lines)
+
+
+def process_group(pgid: int) -> list[int]:
+    """The processes of group ``pgid`` (a run started with ``start_new_session``: the run and
+    its workers), read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended while we looked
+        if int(fields[2]) == pgid:  # state, ppid, pgrp
+            found.append(int(stat.parent.name))
+    return found
+
+
+def wait_until_gone(pids: Sequence[int], timeout: float = HANG_GUARD) -> list[int]:
+    """Wait for each process to end (a pidfd becomes readable when its process exits, zombie
+    or reaped); the pids still running after ``timeout`` (none: all ended)."""
+    running = []
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                running.append(pid)
+        finally:
+            os.close(fd)
+    return running
+
+
+def endless_pdf_bytes(draws: int = 100_000, pairs: int = 10_000) -> bytes:
+    """A valid one-page PDF of 3 KB whose page draws a form ``draws`` times, the form being
+    ``pairs`` q/Q operator pairs: 2e9 operators, hours of parsing (about 30 s per 1e6
+    operators for pdfminer here) in flat memory. A parse of it ends only if it is stopped."""
+    form = zlib.compress(b"q Q " * pairs, 9)
+    page = zlib.compress(b"/Fm0 Do " * draws, 9)
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /XObject << /Fm0 5 0 R >> >> /Contents 4 0 R >>",
+            b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(page) + page + b"\nendstream",
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Filter /FlateDecode "
+            b"/Length %d >>\nstream\n" % len(form) + form + b"\nendstream",
+        ]
+    )

@@ -39,3 +39,16 @@ def test_every_command_and_option_is_documented() -> None:
                 if option.startswith("--") and f"`{option}" not in DOCS:
                     missing.append(f"{name}: option {option}")
     assert missing == []
+
+
+def test_the_generated_reference_is_current() -> None:
+    """docs/cli-reference.md is what docs/cli_reference.py writes from the commands today."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "docs" / "cli_reference.py"
+    spec = importlib.util.spec_from_file_location("cli_reference", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (Path(__file__).parents[1] / "docs" / "cli-reference.md").read_text("utf-8")
+    assert module.reference() == committed, "run: .venv/bin/python docs/cli_reference.py"

@@ -270,3 +270,30 @@ def test_upgrade_from_0002_keeps_the_reports_and_adds_urls(
             assert c.execute(text("SELECT count(*) FROM urls")).scalar() == 1
     finally:
         check.dispose()
+
+
+def test_the_notebook_object_ingests_urls_and_list_files_like_the_cli(
+    site: Site, tmp_path: Path
+) -> None:
+    """Issue 9: ``etl.Database(...).ingest([url])`` is the path ``ita-etl ingest`` takes, so a
+    URL and a list file load the same rows through both."""
+    import etl
+
+    publish_samples(site)
+    listing = tmp_path / "sources.txt"
+    listing.write_text(f"# the 2567 report\n{site.url('/ita/2567.html')}\n", encoding="utf-8")
+    by_api, by_cli = str(tmp_path / "api.db"), str(tmp_path / "cli.db")
+    with etl.Database(by_api) as database:
+        summary = database.ingest(
+            [site.url("/ita/2566.txt")],
+            from_list=listing,
+            options=etl.IngestOptions(workers=0, blobs=tmp_path / "blobs-api"),
+        )
+    assert [r.status for r in summary.results] == ["new", "new"]
+    options = ["--db", by_cli, "--workers", "0", "--blobs", str(tmp_path / "blobs-cli"), "-q"]
+    subprocess.run(
+        [*ITA_ETL, "ingest", site.url("/ita/2566.txt"), "--from-list", str(listing), *options],
+        check=True,
+        capture_output=True,
+    )
+    assert canonical_dump(by_api) == canonical_dump(by_cli)

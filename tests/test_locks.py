@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ITA_ETL, Corpus, canonical_dump
+from conftest import HANG_GUARD, ITA_ETL, Corpus, Lines, canonical_dump, table_counts
 from sqlalchemy import create_engine, text
 
 from loaders.db import resolve_url
@@ -48,7 +46,9 @@ def ingest_cmd(folder: Path, url: str, *extra: str) -> list[str]:
     return [*ITA_ETL, "ingest", str(folder), "--db", url, "-w", "1", *extra]
 
 
-def test_a_held_lock_makes_the_next_ingest_refuse_or_wait(db_url: str, two_years: Path) -> None:
+def test_a_held_lock_makes_the_next_ingest_refuse_or_wait(
+    db_url: str, two_years: Path, tmp_path: Path
+) -> None:
     with Store(db_url) as store, ingest_lock(store):
         refused = subprocess.run(
             ingest_cmd(two_years, db_url), capture_output=True, text=True, timeout=60
@@ -70,22 +70,22 @@ def test_a_held_lock_makes_the_next_ingest_refuse_or_wait(db_url: str, two_years
             stderr=subprocess.PIPE,
             text=True,
         )
-        told = first_stderr_line(waiting, timeout=60)
-        assert "waiting for it to finish" in told
-        time.sleep(0.5)
+        out, err = Lines(waiting.stdout), Lines(waiting.stderr)
+        told = "".join(err.wait_for(lambda line: "waiting for it to finish" in line))
+        # The same ingest into a database nobody holds, run to its end: by then a waiter that
+        # did not wait (it had a head start) would have done the same work. This one did none.
+        control = subprocess.run(
+            ingest_cmd(two_years, f"sqlite:///{tmp_path / 'control.db'}"),
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD,
+        )
+        assert control.returncode == 0 and "2 new" in control.stdout, control.stderr
         assert waiting.poll() is None  # still waiting for us
-    out, err = waiting.communicate(timeout=60)
-    assert waiting.returncode == 0, told + err
-    assert "2 new" in out
-
-
-def first_stderr_line(process: subprocess.Popen[str], timeout: float) -> str:
-    """The process's first line on stderr; a fixed sleep instead raced the process's start
-    on a loaded machine (it had not reached the lock when the holder let go)."""
-    assert process.stderr is not None
-    ready, _, _ = select.select([process.stderr], [], [], timeout)
-    assert ready, f"nothing on stderr within {timeout} s"
-    return process.stderr.readline()
+        assert table_counts(db_url)["sources"] == 0
+    waiting.wait(timeout=HANG_GUARD)
+    assert waiting.returncode == 0, told + "".join(err.rest())
+    assert "2 new" in "".join(out.rest())
 
 
 @pytest.mark.slow
@@ -97,8 +97,12 @@ def test_two_ingests_at_once_leave_the_database_one_run_would(
     with Store(shared):
         pass  # created, so both runs race on the lock and not on creating the schema
     first = subprocess.Popen(
-        ingest_cmd(corpus.folder, shared), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ingest_cmd(corpus.folder, shared),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    first_out, first_err = Lines(first.stdout), Lines(first.stderr)
     results: dict[str, subprocess.CompletedProcess[str]] = {}
 
     def run(name: str, *extra: str) -> None:
@@ -106,10 +110,8 @@ def test_two_ingests_at_once_leave_the_database_one_run_would(
             ingest_cmd(corpus.folder, shared, *extra), capture_output=True, text=True, timeout=300
         )
 
-    deadline = time.monotonic() + 60
-    while not held_by(shared, first.pid):
-        assert first.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
+    first_out.wait_for(lambda line: ": new (" in line)  # loading, so holding the lock
+    assert held_by(shared, first.pid)
     racers = [
         threading.Thread(target=run, args=("refusing",)),
         threading.Thread(target=run, args=("waiting", "--wait")),
@@ -118,8 +120,8 @@ def test_two_ingests_at_once_leave_the_database_one_run_would(
         racer.start()
     for racer in racers:
         racer.join()
-    first.communicate(timeout=300)
-    assert first.returncode == 1  # the corpus's bad files
+    first.wait(timeout=300)
+    assert first.returncode == 1, first_err.rest()  # the corpus's bad files
     assert results["refusing"].returncode == 3
     assert f"pid {first.pid}" in results["refusing"].stderr
     # all done by the first, whose bad files are no new failure for the second

@@ -152,3 +152,30 @@ def test_downgrade_to_the_previous_revision_and_back(db_url: str) -> None:
         assert migrate.current(engine) == "0004"
     finally:
         engine.dispose()
+
+
+def test_db_upgrade_at_the_newest_revision_rewrites_the_reference_tables(db_url: str) -> None:
+    """``ita-etl db upgrade`` says it refreshes the reference tables: it must, even when the
+    schema is already at the newest revision (the framework can change without a migration)."""
+    from etl import Database
+
+    with Database(db_url) as database:
+        database.upgrade()
+        engine = make_engine(resolve_url(db_url))
+        try:
+            with engine.begin() as c:
+                c.execute(text("DELETE FROM abbreviations WHERE abbr = 'สถ.'"))
+                c.execute(text("UPDATE ita_indicators SET name = 'x' WHERE number = 1"))
+            assert database.upgrade() == migrate.head()
+            with engine.connect() as c:
+                expansion = c.execute(
+                    text("SELECT expansion FROM abbreviations WHERE abbr = 'สถ.'")
+                ).scalar()
+                names = set(
+                    c.execute(text("SELECT name FROM ita_indicators WHERE number = 1")).scalars()
+                )
+        finally:
+            engine.dispose()
+    # schemas/data/abbreviations.tsv and ita_framework.json, read there
+    assert expansion == "กรมส่งเสริมการปกครองท้องถิ่น"
+    assert names == {"การปฏิบัติหน้าที่"}

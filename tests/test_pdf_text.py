@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import REALDOCS, needs_realdocs
 from typer.testing import CliRunner
 
 from etl.app.cli import app
@@ -36,8 +37,7 @@ from schemas.errors import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
-REALDOCS = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdocs"
-realdocs = pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is absent")
+realdocs = needs_realdocs("these tests read whole real PDFs (excerpts: test_realdocs_regressions)")
 
 WORD_LIKE = [
     "สำนักงานสาธารณสุขอำเภอ",  # nikhahit and sara u glyphs mapped to " "

@@ -69,5 +69,9 @@ def test_measure_adds_up_by_size() -> None:
     assert total.thai_chars == thai_char_count("ส านักงาน") + thai_char_count(CLEAN)
     assert total.defects == Counter(split_sara_am=1)
     assert total.defects_per_1000 == pytest.approx(1000 / total.thai_chars)
-    assert 0 < total.non_dictionary_share < 1
+    # the share is of all words, not the mean of the parts' shares: three garbled words
+    # (ตวั|ชวี้|ดั, none in the dictionary) and one clean one (สำนักงาน) are 3 of 4, not 0.5
+    mixed = measure("ตวั ชวี้ ดั") + measure("สำนักงาน")
+    assert (mixed.thai_words, mixed.non_dictionary_words) == (4, 3)
+    assert mixed.non_dictionary_share == 0.75
     assert TextQuality(0, Counter(), 0, 0).defects_per_1000 == 0.0

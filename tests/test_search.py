@@ -1,29 +1,30 @@
 """Thai full-text search on SQLite (FTS5 over character clusters) and PostgreSQL (pg_trgm).
 
 Words were picked by reading the samples: งบ (two letters) occurs only inside งบประมาณ;
-ทุจริต occurs inside การแก้ไขปัญหาการทุจริต, ศูนย์ปฏิบัติการต่อต้านการทุจริต and others.
+ทุจริต occurs inside การแก้ไขปัญหาการทุจริต, ศูนย์ปฏิบัติการต่อต้านการทุจริต and others. The
+items each must find were listed by reading the sources (tests/sample_truth.py).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ingest_into
+from sample_truth import BUDGET_HITS, CORRUPTION_HITS, DLA_2567, Hit
 
-from etl.transform.pipeline import extract_file
 from extractors.thai.words import thai_words_of
 from extractors.thai.words import words as newmm
 from loaders.queries import open_store, search_items
-from loaders.search import cluster_tokens, search_text
+from loaders.search import cluster_tokens
 from loaders.store import Store
 from schemas.errors import UsageError
-
-SAMPLES = Path(__file__).parents[1] / "samples"
 
 
 @pytest.fixture
@@ -39,35 +40,29 @@ def _find(store: Store, query: str) -> list[dict[str, Any]]:
         return search_items(c, query, limit=None).records
 
 
-def _items_containing(word: str) -> set[tuple[int, str]]:
-    """(year, text) of every item whose text contains ``word``, read from the documents."""
-    found = set()
-    for name in ("dla_2566.txt", "dla_2567.html"):
-        doc = extract_file(SAMPLES / name)
-        for item in doc.items():
-            if search_text(word) in search_text(item.text):
-                found.add((doc.report.fiscal_year_be or 0, item.text))
-    return found
+def _key(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def _hits(hits: list[dict[str, Any]]) -> Counter[tuple[int, str, str, str]]:
+    """(year, indicator, role, text without white space) of each hit, as many as found."""
+    return Counter((h["fiscal_year_be"], h["indicator"], h["role"], _key(h["text"])) for h in hits)
+
+
+def _expected(hits: Sequence[Hit]) -> Counter[tuple[int, str, str, str]]:
+    return Counter((h.fiscal_year_be, h.indicator, h.role, _key(h.text)) for h in hits)
 
 
 def test_a_two_letter_word_is_found(loaded: Store) -> None:
     hits = _find(loaded, "งบ")
     # every งบ of the samples is in งบประมาณ, except across the words มุมมอง|ของ|บุคคล
-    assert {(h["fiscal_year_be"], h["text"]) for h in hits} == _items_containing("งบประมาณ")
-    texts = {h["text"] for h in hits}
-    assert "กำหนดให้มีการติดตามการดำเนินงานการใช้งบประมาณ" in texts
-    assert not any("ของบุคคล" in t for t in texts)
-    assert len(hits) >= 10
+    assert _hits(hits) == _expected(BUDGET_HITS)
+    assert not any("ของบุคคล" in h["text"] for h in hits)
 
 
 def test_a_word_inside_a_compound_is_found(loaded: Store) -> None:
     hits = _find(loaded, "ทุจริต")
-    assert {(h["fiscal_year_be"], h["text"]) for h in hits} == _items_containing("ทุจริต")
-    measure = [h for h in hits if h["text"] == "กำหนดกลไกในการดำเนินงาน เพื่อการแก้ไขปัญหาการทุจริต"]
-    assert {(h["fiscal_year_be"], h["indicator"], h["role"]) for h in measure} == {
-        (2566, "5", "measure"),
-        (2567, "5", "measure"),
-    }
+    assert _hits(hits) == _expected(CORRUPTION_HITS)
     assert all(h["agency_key"] == "สถ." for h in hits)
 
 
@@ -83,17 +78,16 @@ def test_queries_ignore_spaces_and_thai_digits(loaded: Store) -> None:
 def test_every_dictionary_word_of_the_measures_is_found(loaded: Store) -> None:
     """Recall: every dictionary word (newmm) of every 2567 measure finds that measure, and a
     random sample of two-word runs does too."""
-    doc = extract_file(SAMPLES / "dla_2567.html")
     runs = []
-    for measure in doc.items("measure"):
-        words = thai_words_of(measure.text)
-        found_by = {w: {h["text"] for h in _find(loaded, w)} for w in set(words)}
+    for measure in DLA_2567.measures():
+        words = thai_words_of(measure)
+        found_by = {w: {_key(h["text"]) for h in _find(loaded, w)} for w in set(words)}
         for word, texts in found_by.items():
-            assert measure.text in texts, word
-        tokens = [w for w in newmm(measure.text) if any(ch.isalnum() for ch in w)]
-        runs += [(measure.text, a + b) for a, b in pairwise(tokens)]
+            assert _key(measure) in texts, word
+        tokens = [w for w in newmm(measure) if any(ch.isalnum() for ch in w)]
+        runs += [(measure, a + b) for a, b in pairwise(tokens)]
     for text, run in random.Random(2567).sample(runs, 30):
-        assert text in {h["text"] for h in _find(loaded, run)}, run
+        assert _key(text) in {_key(h["text"]) for h in _find(loaded, run)}, run
 
 
 def test_cluster_tokens_are_thai_character_clusters() -> None:

@@ -75,7 +75,7 @@ class IngestOptions:
     limits: Limits = field(default_factory=Limits)
     retry_failed: bool = False
     """Parse again only the sources recorded as failed (narrowed to the sources named)."""
-    blobs: Path | None = None
+    blobs: str | Path | None = None
     """Folder keeping downloaded reports; None: ``ita-etl-blobs`` beside a SQLite file."""
     wait: bool = False
     """Wait for another ingest holding the database instead of failing."""
