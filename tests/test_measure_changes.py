@@ -173,7 +173,7 @@ def test_compare_all_and_compare_versions_on_the_command_line(tmp_path: Path) ->
     ingest(db, files, workers=0)
     table = runner.invoke(app, ["compare", "--all", "--db", db])
     assert table.exit_code == 0, table.output
-    assert "16 pairs of measures, 1 agencies" in table.stdout
+    assert "16 pairs of measures, 1 agency" in table.stdout
     as_csv = runner.invoke(app, ["compare", "--all", "--db", db, "-f", "csv", "--from", "2566"])
     lines = as_csv.stdout.splitlines()
     assert lines[0].startswith("agency_key,agency,from_year_be,to_year_be,indicator,status")

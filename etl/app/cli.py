@@ -324,7 +324,8 @@ class _IngestReport:
 def _parsed_line(summary: IngestSummary) -> str:
     """How many documents were parsed and how fast; no rate when none was."""
     if not summary.parsed:
-        return f"nothing parsed ({summary.total} sources looked at in {summary.seconds:.1f} s)"
+        sources = "source" if summary.total == 1 else "sources"
+        return f"nothing parsed ({summary.total} {sources} looked at in {summary.seconds:.1f} s)"
     rate = summary.parsed / summary.seconds if summary.seconds else 0.0
     return f"{summary.parsed} parsed in {summary.seconds:.1f} s ({rate:.1f} documents/s)"
 
@@ -545,9 +546,8 @@ def compare(
         )
         if format is RowsFormat.table:
             agencies = len({r["agency_key"] for r in rows.records})
-            stdout.print(
-                f"{len(rows.records)} pairs of measures, {agencies} agencies", markup=False
-            )
+            named = "agency" if agencies == 1 else "agencies"
+            stdout.print(f"{len(rows.records)} pairs of measures, {agencies} {named}", markup=False)
         return
     name = _one_agency(agency, "or --all for every agency")
     with _database(db) as database:
