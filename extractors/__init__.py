@@ -1,7 +1,8 @@
 """Format readers: bytes of one file to a ``RawDocument`` (tables of cells of text blocks).
 
 One module per input format. ``read`` sniffs the format from the bytes (the file name is only
-a hint, since reports are often published with the wrong extension) and dispatches.
+a hint, since reports are often published with the wrong extension) and dispatches. A ZIP is a
+Word or Excel file by the parts it holds (``extractors.ooxml``), whatever its name.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import re
 
 from extractors.model import Block, Cell, RawDocument, RawTable, Row
+from extractors.ooxml import encrypted_error, is_encrypted_office, office_kind
 from schemas.errors import EmptyInputError, UnsupportedFormatError
 from schemas.records import SourceFormat
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP archive (a DOCX/XLSX office file?); export it to PDF or HTML first"),
     (b"\xd0\xcf\x11\xe0", "a legacy MS Office file (DOC/XLS); export it to PDF or HTML first"),
     (b"\x89PNG", "a PNG image; run OCR first and pass its Markdown"),
     (b"\xff\xd8\xff", "a JPEG image; run OCR first and pass its Markdown"),
@@ -43,8 +44,12 @@ def detect_format(data: bytes, name: str = "") -> SourceFormat:
     if not data.strip():
         raise EmptyInputError("the file is empty")
     head = data[:1024]
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return office_kind(data)
     if b"%PDF-" in head:
         return "pdf"
+    if is_encrypted_office(data):
+        raise encrypted_error()
     for signature, reason in _SIGNATURES:
         if data.startswith(signature):
             raise UnsupportedFormatError(f"not a supported format: {reason}")
@@ -61,8 +66,8 @@ def detect_format(data: bytes, name: str = "") -> SourceFormat:
     if hint == "pdf":
         raise UnsupportedFormatError("named .pdf but is not a PDF (no %PDF- header)")
     raise UnsupportedFormatError(
-        "not a report in a supported format (PDF, HTML with a table, Markdown with a table, "
-        "or tab-separated text)"
+        "not a report in a supported format (PDF, Word .docx, Excel .xlsx, HTML with a table, "
+        "Markdown with a table, or tab-separated text)"
     )
 
 
@@ -81,6 +86,14 @@ def read(data: bytes, name: str = "", *, password: str | None = None) -> RawDocu
         from extractors.markdown import read_markdown
 
         return read_markdown(data)
+    if fmt == "docx":
+        from extractors.docx import read_docx
+
+        return read_docx(data)
+    if fmt == "xlsx":
+        from extractors.xlsx import read_xlsx
+
+        return read_xlsx(data)
     from extractors.text import read_text
 
     return read_text(data)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractors.model import Cell, RawDocument, RawTable
-from extractors.pdf_borderless import Columns, borderless_table
+from extractors.pdf_borderless import Carried, borderless_table
 from extractors.pdf_page import PageChars, Table
 from extractors.pdf_ruled import ruled_tables
 
@@ -40,7 +40,7 @@ def read_pdf(data: bytes, password: str | None = None) -> RawDocument:
         recovery = GlyphRecovery(pdf)
         pending: list[str] = []
         missing: list[int] = []
-        columns: Columns | None = None
+        borderless_above: Carried | None = None
         carried: Sequence[Cell] = ()
         for page in pdf.pages:
             chars, _ = recovery.recover_chars(page)
@@ -50,9 +50,9 @@ def read_pdf(data: bytes, password: str | None = None) -> RawDocument:
             reader = PageChars(page, chars, counts)
             found = ruled_tables(reader, carried)
             if not found:
-                borderless = borderless_table(reader, columns)
+                borderless = borderless_table(reader, borderless_above)
                 if borderless:
-                    found, columns = [borderless[0]], borderless[1]
+                    found, borderless_above = [borderless[0]], borderless[1]
             top = 0.0
             for table in found:
                 pending += reader.text((0.0, top, float(page.width), table.bbox[1]))
@@ -83,6 +83,10 @@ def _raw_tables(placed: list[_Placed]) -> list[RawTable]:
     tables = []
     for index, item in enumerate(placed):
         before = placed[index - 1] if index else None
-        cut = before is not None and before.page != item.page and before.table.open_bottom
+        cut = (
+            before is not None
+            and before.page != item.page
+            and (before.table.open_bottom or item.table.continues_above)
+        )
         tables.append(RawTable(tuple(item.table.rows), tuple(item.above), True if cut else None))
     return tables

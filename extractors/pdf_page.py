@@ -24,12 +24,14 @@ def centre_inside(char: Char, box: Bbox) -> bool:
 
 @dataclass
 class Table:
-    """A table found on a page: its box, its rows, and whether its last row is open at the
-    bottom (no rule drawn under it: the page break cut it)."""
+    """A table found on a page: its box, its rows, whether its last row is open at the
+    bottom (no rule drawn under it: the page break cut it), and whether its first body row
+    is seen to run on from the previous page's last row (a borderless cell's wrapped line)."""
 
     bbox: Bbox
     rows: list[Row]
     open_bottom: bool = False
+    continues_above: bool = False
 
 
 class PageChars:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 Role = Literal["measure", "result", "outcome", "unit"]
 ROLES: tuple[Role, ...] = ("measure", "result", "outcome", "unit")
 Tool = Literal["IIT", "EIT", "OIT"]
-SourceFormat = Literal["text", "html", "markdown", "pdf"]
+SourceFormat = Literal["text", "html", "markdown", "pdf", "docx", "xlsx"]
 RefKind = Literal["date", "url", "document", "percent", "count", "score", "oit_item", "year"]
 
 

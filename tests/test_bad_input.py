@@ -13,7 +13,7 @@ CLI = [sys.executable, "-m", "etl.app.cli"]
 CASES = {
     "empty.txt": (b"", "the file is empty"),
     "blank.html": (b"   \n\n  ", "the file is empty"),
-    "report.docx": (b"PK\x03\x04" + b"\x00" * 64, "ZIP archive"),
+    "report.docx": (b"PK\x03\x04" + b"\x00" * 64, "damaged or truncated ZIP"),
     "scan.png": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "OCR"),
     "notes.txt": ("บันทึกข้อความธรรมดา ไม่มีตาราง\n".encode(), "not a report in a supported format"),
     "page.html": (

@@ -198,7 +198,7 @@ def test_parse_source_never_raises(tmp_path: Path) -> None:
     assert missing.document is None and missing.error_type == "FileNotFoundError"
     (tmp_path / "zip.pdf").write_bytes(b"PK\x03\x04rest")
     rejected = parse_source(tmp_path / "zip.pdf")
-    assert rejected.stage == "input" and rejected.error_type == "UnsupportedFormatError"
+    assert rejected.stage == "input" and rejected.error_type == "CorruptDocumentError"
     ok = parse_source(SAMPLES / "dla_2567.html")
     assert ok.document is not None and ok.document.report.fiscal_year_be == 2567
 

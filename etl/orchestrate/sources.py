@@ -13,7 +13,9 @@ from pathlib import Path
 from loaders.urls import is_url
 from schemas.errors import UsageError
 
-REPORT_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".tsv"})
+REPORT_SUFFIXES = frozenset(
+    {".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".tsv", ".docx", ".xlsx"}
+)
 """Files a folder or glob contributes; a file named on its own is tried whatever its name."""
 NOT_REPORTS = frozenset({"readme", "manifest", "license", "changelog", "notes"})
 """File names (without extension) a folder or glob skips: the notes that travel with a
@@ -41,7 +43,7 @@ def enumerate_sources(paths: Iterable[str | Path]) -> list[Path]:
         else:
             raise UsageError(f"no such file or folder: {spec}")
         if not files:
-            raise UsageError(f"no report files (PDF, HTML, Markdown, text) in {spec}")
+            raise UsageError(f"no report files (PDF, HTML, Markdown, text, Word, Excel) in {spec}")
         found.update(dict.fromkeys(files))
     return list(found)
 

@@ -18,7 +18,7 @@ from etl.transform.structure import build_entries
 from schemas.errors import DocumentTooLargeError, InputError
 from schemas.records import Entry, ExtractedDocument, SourceInfo
 
-PARSER_VERSION = "1.3"
+PARSER_VERSION = "1.4"
 """Bumped whenever a change makes extraction give different records for the same bytes;
 the loader re-parses sources parsed by another version."""
 

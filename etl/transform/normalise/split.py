@@ -151,8 +151,10 @@ def _wrap_joiner(before: str, after: str) -> str:
     made 2,262 spurious spaces; none between Thai letters loses 387 phrase spaces and adds
     40: benchmarks/wrap_spaces.py) — except before an abbreviation ("ของ | สด."), which
     stays a word of its own, as does one written without a dot ("ที่ | มท 0803.4/ว 16").
-    Elsewhere, a space."""
-    if _breaks_a_url(before, after):
+    Between two digits, nothing: that is a number cut where a narrow cell's line ran out
+    (LibreOffice does it: "พฤศจิกายน 25 | 66"), while two numbers with only a space between
+    them hardly occur in these reports. Elsewhere, a space."""
+    if _breaks_a_url(before, after) or (before[-1:].isdigit() and after[:1].isdigit()):
         return ""
     word = _STARTS_THAI_WORD.match(after)
     if is_thai_letter(before[-1:]) and word and word.group(0) not in abbreviation_table():
