@@ -12,7 +12,20 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from etl.app.api import compare_years, export_views, ingest, measures, reports, search, sources
+    from etl.app.api import (
+        changes,
+        compare_versions,
+        compare_years,
+        coverage,
+        export_views,
+        ingest,
+        measure_details,
+        measures,
+        reports,
+        search,
+        sources,
+        write_report,
+    )
     from etl.app.database import Database
     from etl.orchestrate.batch import IngestOptions
     from etl.transform.pipeline import PARSER_VERSION, extract_bytes, extract_file
@@ -84,7 +97,20 @@ _WHERE: dict[str, str] = {
     "Database": "etl.app.database",
     "IngestOptions": "etl.orchestrate.batch",
     **dict.fromkeys(
-        ("compare_years", "export_views", "ingest", "measures", "reports", "search", "sources"),
+        (
+            "changes",
+            "compare_versions",
+            "compare_years",
+            "coverage",
+            "export_views",
+            "ingest",
+            "measure_details",
+            "measures",
+            "reports",
+            "search",
+            "sources",
+            "write_report",
+        ),
         "etl.app.api",
     ),
 }
@@ -125,13 +151,18 @@ __all__ = [
     "UsageError",
     "WorkerCrashedError",
     "WorkerError",
+    "changes",
+    "compare_versions",
     "compare_years",
+    "coverage",
     "export_views",
     "extract_bytes",
     "extract_file",
     "ingest",
+    "measure_details",
     "measures",
     "reports",
     "search",
     "sources",
+    "write_report",
 ]

@@ -181,6 +181,9 @@ class ItemRow(Base):
     """The text as searched (loaders/search.py); trigram-indexed on PostgreSQL."""
     search_tokens: Mapped[str | None] = mapped_column(Text)
     """Its Thai character clusters, space-separated: what a match must align with."""
+    unit_name: Mapped[str | None] = mapped_column(Text)
+    """For a responsible unit, its canonical name (etl/transform/normalise/names.py); set
+    when its report is loaded (loaders/units.py)."""
 
 
 class RefRow(Base):
@@ -207,6 +210,32 @@ class CorrectionRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     original: Mapped[str] = mapped_column(Text)
     corrected: Mapped[str] = mapped_column(Text)
+
+
+class MeasureChange(Base):
+    """One pair of an agency's measures of two consecutive loaded fiscal years (current
+    versions): carried, changed, new or dropped (docs/compare.md). Kept current by loading
+    (loaders/changes.py) and rebuilt by ``ita-etl db rebuild``."""
+
+    __tablename__ = "measure_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    agency_key: Mapped[str] = mapped_column(Text)
+    from_year_be: Mapped[int]
+    to_year_be: Mapped[int]
+    from_report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    to_report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    position: Mapped[int]
+    """Order of the pair in the comparison (the later year's document order)."""
+    status: Mapped[str] = mapped_column(String(16))
+    indicator: Mapped[str | None] = mapped_column(Text)
+    from_indicator: Mapped[str | None] = mapped_column(Text)
+    to_indicator: Mapped[str | None] = mapped_column(Text)
+    similarity: Mapped[float] = mapped_column(Float)
+    from_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    to_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    from_text: Mapped[str | None] = mapped_column(Text)
+    to_text: Mapped[str | None] = mapped_column(Text)
 
 
 class SourcePage(Base):
@@ -258,6 +287,7 @@ refs = cast(Table, RefRow.__table__)
 corrections = cast(Table, CorrectionRow.__table__)
 ita_indicators = cast(Table, FrameworkIndicator.__table__)
 abbreviation_table = cast(Table, Abbreviation.__table__)
+measure_changes = cast(Table, MeasureChange.__table__)
 
 
 def sources_with_reports() -> Join:
@@ -268,14 +298,27 @@ def sources_with_reports() -> Join:
     )
 
 
-# The search index and the views are created by migration 0002, which writes their SQL out so
-# that it stays what it was; these are the names the queries use.
-SQLITE_SEARCH_TABLE = "item_search"
-"""SQLite full-text index over items: rowid = items.id, tokens = the item's Thai character
-clusters separated by spaces (loaders/search.py)."""
+# The search index and the views are created by migrations (0002, 0004), which write their
+# SQL out so that it stays what it was; these are the names the queries use.
+SQLITE_SEARCH_TABLE = "items_fts"
+"""SQLite full-text index over items: FTS5, trigram tokenizer, external content
+``items.search_text``, rowid = items.id (loaders/search.py)."""
 MEASURES_VIEW = "measures"
 """Every measure of the current version of every report, one row per measure."""
 REPORT_SUMMARY_VIEW = "report_summary"
-EXPORT_VIEWS = (MEASURES_VIEW, REPORT_SUMMARY_VIEW)
-"""The analysts' views, in the order ``export`` writes them (docs/schema.md)."""
 """One row per agency per fiscal year: the current version and what it holds."""
+MEASURE_DETAILS_VIEW = "measure_details"
+"""One row per measure and per indicator it serves, with its row's results, outcomes and
+units."""
+INDICATOR_COVERAGE_VIEW = "indicator_coverage"
+"""Agency × fiscal year × framework indicator: measures, results, whether it is a gap."""
+MEASURE_CHANGES = "measure_changes"
+EXPORT_VIEWS = (
+    MEASURES_VIEW,
+    REPORT_SUMMARY_VIEW,
+    MEASURE_DETAILS_VIEW,
+    INDICATOR_COVERAGE_VIEW,
+    MEASURE_CHANGES,
+)
+"""What ``export`` writes, in this order (docs/schema.md): the analysts' views and the
+stored comparisons."""

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from etl.transform import pipeline
 from etl.transform.compare import indicator_label
-from loaders import migrate
+from loaders import derived, migrate
 from loaders.content import agency_key, content_sha256
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
@@ -450,6 +450,7 @@ def _load(
     source_id = _record_source(connection, outcome, status=status)
     report_id = _insert_report(connection, doc, agency_id, version, content, source_id)
     write_records(connection, doc, report_id, search=outcome.search)
+    derived.after_load(connection, agency_id, report_id)
     connection.execute(
         update(sources)
         .where(sources.c.id == source_id)
@@ -677,7 +678,7 @@ def insert_items(
         row["search_text"] = text_
         row["search_tokens"] = tokens
     ids = _insert_with_ids(connection, items, rows)
-    index_items(connection, [(i, row["search_tokens"]) for i, row in zip(ids, rows, strict=True)])
+    index_items(connection, [(i, row["search_text"]) for i, row in zip(ids, rows, strict=True)])
     return ids
 
 

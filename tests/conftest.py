@@ -241,7 +241,8 @@ def canonical_dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
         ),
         "items": (
             f"SELECT {report}, e.ordinal, i.role, i.ordinal, i.heading, i.text, i.raw, i.marker, "
-            f"i.search_text, i.search_tokens FROM items i JOIN entries e ON e.id = i.entry_id "
+            f"i.search_text, i.search_tokens, i.unit_name FROM items i "
+            f"JOIN entries e ON e.id = i.entry_id "
             f"{joins}"
         ),
         "refs": (
@@ -252,6 +253,10 @@ def canonical_dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
             f"SELECT c.position, c.kind, c.original, c.corrected, "
             f"{item} JOIN corrections c ON c.item_id = i.id"
         ),
+        "measure_changes": (
+            "SELECT agency_key, from_year_be, to_year_be, position, status, indicator, "
+            "from_indicator, to_indicator, similarity, from_text, to_text FROM measure_changes"
+        ),
         "urls": (
             "SELECT url, etag, last_modified, sha256, size_bytes, content_type, http_status, "
             "error FROM urls"
@@ -261,8 +266,8 @@ def canonical_dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
     try:
         with engine.connect() as connection:
             if connection.dialect.name == "sqlite":
-                queries["item_search"] = (
-                    f"SELECT s.tokens, {item} JOIN item_search s ON s.rowid = i.id"
+                queries["items_fts"] = (  # the items the search index holds
+                    f"SELECT {item} JOIN items_fts_docsize s ON s.id = i.id"
                 )
             return {
                 table: sorted((tuple(row) for row in connection.execute(text(sql))), key=repr)

@@ -57,7 +57,13 @@ def test_the_api_returns_dataframes(db_url: str, two_years: Path, tmp_path: Path
     assert list(api.sources(db_url)["status"]) == ["new", "new"]
 
     written = api.export_views(tmp_path / "out", "parquet", db=db_url)
-    assert [p.name for p in written] == ["measures.parquet", "report_summary.parquet"]
+    assert [p.name for p in written] == [
+        "measures.parquet",
+        "report_summary.parquet",
+        "measure_details.parquet",
+        "indicator_coverage.parquet",
+        "measure_changes.parquet",
+    ]
     assert len(pd.read_parquet(written[0])) == 28
     csv_files = api.export_views(tmp_path / "out", "csv", db=db_url, views=["report_summary"])
     assert list(pd.read_csv(csv_files[0])["fiscal_year_be"]) == [2566, 2567]

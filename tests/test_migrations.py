@@ -131,7 +131,7 @@ def test_the_models_are_what_the_migrations_build(db_url: str) -> None:
             diff = compare_metadata(MigrationContext.configure(c), Base.metadata)
     finally:
         engine.dispose()
-    search_objects = ("item_search", "ix_items_search_text_trgm")
+    search_objects = ("items_fts", "ix_items_search_text_trgm")
     leftovers = [d for d in diff if not any(name in repr(d) for name in search_objects)]
     assert leftovers == []
 

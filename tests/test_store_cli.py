@@ -57,7 +57,13 @@ def test_ingest_compare_search_status_export(db: str, two_years: Path, tmp_path:
     out = tmp_path / "export"
     exported = runner.invoke(app, ["export", "--db", db, "-f", "csv", "-o", str(out)])
     assert exported.exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["measures.csv", "report_summary.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "indicator_coverage.csv",
+        "measure_changes.csv",
+        "measure_details.csv",
+        "measures.csv",
+        "report_summary.csv",
+    ]
 
     current = runner.invoke(app, ["db", "current", "--db", db])
     head = migrate.head()

@@ -36,8 +36,23 @@ stderr = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        stdout.print(f"ita-etl {version('ita-etl')}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Extract Thai ITA integrity-measure reports (PDF, HTML, text) and load them into SQL."""
 
 
@@ -287,6 +302,14 @@ RowsFormatOption = Annotated[RowsFormat, typer.Option("--format", "-f", help="ta
 class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
+    xlsx = "xlsx"
+
+
+class Role(StrEnum):
+    measure = "measure"
+    result = "result"
+    outcome = "outcome"
+    unit = "unit"
 
 
 def _print_rows(columns: list[str], rows: list[dict[str, Any]], format: RowsFormat) -> None:
@@ -404,7 +427,6 @@ class _IngestReport:
 
     def finish(self, summary: IngestSummary) -> None:
         self.stop()
-        rate = summary.total / summary.seconds if summary.seconds else 0.0
         if self.json:
             self._json(
                 event="summary",
@@ -422,11 +444,7 @@ class _IngestReport:
             )
         stdout.print(summary.line(), markup=False, highlight=False)
         if not self.quiet:
-            stdout.print(
-                f"{summary.parsed} parsed in {summary.seconds:.1f} s ({rate:.1f} sources/s)",
-                markup=False,
-                highlight=False,
-            )
+            stdout.print(_parsed_line(summary), markup=False, highlight=False)
 
     def _error(self, line: str) -> None:
         console = self.bar.console if self.bar is not None else stderr
@@ -437,6 +455,15 @@ class _IngestReport:
 
         sys.stdout.write(json.dumps(fields, ensure_ascii=False, default=str) + "\n")
         sys.stdout.flush()
+
+
+def _parsed_line(summary: IngestSummary) -> str:
+    """How many documents were parsed and how fast; no rate when none was."""
+    if not summary.parsed:
+        sources = "source" if summary.total == 1 else "sources"
+        return f"nothing parsed ({summary.total} {sources} looked at in {summary.seconds:.1f} s)"
+    rate = summary.parsed / summary.seconds if summary.seconds else 0.0
+    return f"{summary.parsed} parsed in {summary.seconds:.1f} s ({rate:.1f} documents/s)"
 
 
 @app.command()
@@ -573,40 +600,127 @@ def ingest(
         raise typer.Exit(1)
 
 
+AgencyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--agency", "-a", help="Abbreviation (สถ.), agency key or full name.", show_default=False
+    ),
+]
+
+
+def _one_agency(agency: list[str] | None, alternative: str) -> str:
+    """The one agency a command is about: given once, or ``UsageError``."""
+    from schemas.errors import UsageError
+
+    if not agency:
+        raise UsageError(f"name an agency with --agency ({alternative})")
+    if len(agency) > 1:
+        raise UsageError(
+            f"give --agency once, not {len(agency)} times ({', '.join(agency)}); {alternative}"
+        )
+    return agency[0]
+
+
 @app.command()
 @handles_errors
 def compare(
-    agency: Annotated[
-        str, typer.Option("--agency", "-a", help="Abbreviation (สถ.), agency key or name.")
-    ],
+    agency: AgencyOption = None,
     from_year: Annotated[
-        int, typer.Option("--from", help="Earlier fiscal year, BE (2566) or CE (2023).")
-    ],
-    to_year: Annotated[int, typer.Option("--to", help="Later fiscal year, BE or CE.")],
+        int | None,
+        typer.Option(
+            "--from", help="Earlier fiscal year, BE (2566) or CE (2023).", show_default=False
+        ),
+    ] = None,
+    to_year: Annotated[
+        int | None, typer.Option("--to", help="Later fiscal year, BE or CE.", show_default=False)
+    ] = None,
+    all_agencies: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Every agency's stored comparisons of consecutive years (measure_changes); "
+            "--agency, --from and --to narrow them.",
+        ),
+    ] = False,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="Compare two versions of this year's report instead (what a re-publication "
+            "changed).",
+            show_default=False,
+        ),
+    ] = None,
+    from_version: Annotated[
+        int | None,
+        typer.Option(
+            "--from-version",
+            help="With --year: the earlier version (default: the one before --to-version).",
+            show_default=False,
+        ),
+    ] = None,
+    to_version: Annotated[
+        int | None,
+        typer.Option(
+            "--to-version",
+            help="With --year: the later version (default: the current one).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """Pair an agency's measures of two years: carried, changed, new or dropped.
 
-    Uses the current version of each year's report. docs/compare.md explains the statuses and
-    the similarity threshold.
+    Uses the current version of each year's report; --year pairs two versions of one report
+    instead, and --all lists the comparisons stored for every agency. docs/compare.md
+    explains the statuses and the similarity threshold.
     """
     import json
 
     from loaders.queries import COMPARE_COLUMNS
+    from schemas.errors import UsageError
 
+    if all_agencies:
+        if year is not None:
+            raise UsageError(
+                "--all lists years compared with the year before; --year is for one agency"
+            )
+        with _database(db) as database:
+            rows = database.changes(agency=agency, from_year=from_year, to_year=to_year)
+        columns = [
+            "agency_key",
+            "from_year_be",
+            "to_year_be",
+            "indicator",
+            "status",
+            "from_text",
+            "to_text",
+            "similarity",
+        ]
+        _print_rows(
+            rows.columns if format is not RowsFormat.table else columns, rows.records, format
+        )
+        if format is RowsFormat.table:
+            agencies = len({r["agency_key"] for r in rows.records})
+            named = "agency" if agencies == 1 else "agencies"
+            stdout.print(f"{len(rows.records)} pairs of measures, {agencies} {named}", markup=False)
+        return
+    name = _one_agency(agency, "or --all for every agency")
     with _database(db) as database:
-        comparison = database.compare(agency, from_year, to_year)
+        if year is not None:
+            if from_year is not None or to_year is not None:
+                raise UsageError("--year compares versions of one year: leave out --from and --to")
+            comparison = database.compare_versions(name, year, from_version, to_version)
+        else:
+            if from_year is None or to_year is None:
+                raise UsageError("give --from and --to (or --year to compare versions)")
+            comparison = database.compare(name, from_year, to_year)
     if format is RowsFormat.json:
         sys.stdout.write(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
     if format is RowsFormat.table:
-        stdout.print(
-            f"{comparison.agency} {comparison.agency_name or ''}: "
-            f"{comparison.from_year} → {comparison.to_year}",
-            markup=False,
-            highlight=False,
-        )
+        stdout.print(comparison.title(), markup=False, highlight=False)
     _print_rows(list(COMPARE_COLUMNS[:5]), comparison.rows(), format)
 
 
@@ -616,35 +730,125 @@ def search(
     query: Annotated[str, typer.Argument(help="Text to find; Thai needs no spaces.")],
     db: DbOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many items.")] = 50,
+    agency: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agency",
+            "-a",
+            help="Only this agency's items (repeatable: any of them).",
+            show_default=False,
+        ),
+    ] = None,
+    year: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--year",
+            "-y",
+            help="Only this fiscal year's (repeatable), BE or CE.",
+            show_default=False,
+        ),
+    ] = None,
+    role: Annotated[
+        list[Role] | None,
+        typer.Option(
+            "--role",
+            "-r",
+            help="measure, result, outcome or unit (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
-    """Find items (measures, results, outcomes, units) of current reports containing text."""
+    """Find items (measures, results, outcomes, units) of current reports containing text.
+
+    An agency or unit is found by its abbreviation or its full name (สถ. finds
+    กรมส่งเสริมการปกครองท้องถิ่น, and the other way round).
+    """
     with _database(db) as database:
-        rows = database.search(query, limit=limit)
+        hits = database.search(
+            query,
+            limit=limit,
+            agency=agency,
+            fiscal_year=year,
+            role=[r.value for r in role or ()],
+        )
+    if not hits.records:
+        stderr.print(f"no item contains {query!r}", markup=False, highlight=False)
+        if format is not RowsFormat.table:  # still valid JSON / CSV for a program
+            _print_rows(hits.columns, [], format)
+        return
     columns = ["agency_key", "fiscal_year_be", "indicator", "role", "text"]
-    _print_rows(rows.columns if format is not RowsFormat.table else columns, rows.records, format)
+    _print_rows(hits.columns if format is not RowsFormat.table else columns, hits.records, format)
+    more = f" (--limit {limit})" if hits.total > len(hits.records) else ""
+    line = f"{len(hits.records)} of {hits.total} items{more}"
+    (stdout if format is RowsFormat.table else stderr).print(line, markup=False, highlight=False)
 
 
 @app.command()
 @handles_errors
 def export(
     format: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="csv or parquet.")
+        ExportFormat, typer.Option("--format", "-f", help="csv, parquet or xlsx.")
     ] = ExportFormat.csv,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write <view>.csv or .parquet into.")
+        Path,
+        typer.Option(
+            "--out", "-o", help="Folder to write <view>.csv or .parquet, or views.xlsx, into."
+        ),
     ] = Path("export"),
     view: Annotated[
         list[str] | None,
-        typer.Option("--view", help="measures or report_summary (repeatable); default both."),
+        typer.Option(
+            "--view",
+            help="measures, report_summary, measure_details, indicator_coverage or "
+            "measure_changes (repeatable); default all.",
+        ),
     ] = None,
+    bom: Annotated[
+        bool,
+        typer.Option(
+            "--bom/--no-bom",
+            help="CSV: begin with a UTF-8 byte-order mark, so that Excel reads the Thai.",
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
-    """Write the analysts' views (measures, report_summary) to CSV or Parquet files."""
+    """Write the analysts' views to CSV or Parquet files, or to one Excel workbook."""
     with _database(db) as database:
-        written = database.export(out, format.value, views=view or None)
+        written = database.export(out, format.value, views=view or None, bom=bom)
     for path in written:
         stdout.print(str(path), markup=False, highlight=False)
+
+
+@app.command()
+@handles_errors
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    agency: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agency", "-a", help="The agency to report on (repeatable).", show_default=False
+        ),
+    ] = None,
+    all_agencies: Annotated[
+        bool, typer.Option("--all", help="Every agency, with an overview first.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Write a self-contained HTML page (it opens offline) about an agency's loaded years,
+    or every agency's: counts by status and coverage per indicator as charts, changed
+    measures with a word-level diff, new and dropped measures, the reports' warnings."""
+    from schemas.errors import UsageError
+
+    if all_agencies == bool(agency):
+        raise UsageError("give --agency or --all (one of them)")
+    with _database(db) as database:
+        page = database.report_html(None if all_agencies else agency)
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"{out}: cannot write the report: {error.strerror}") from None
+    stdout.print(str(out), markup=False, highlight=False)
 
 
 @app.command()
@@ -693,6 +897,20 @@ def db_upgrade(db: DbOption = None) -> None:
     with _database(db) as database:
         revision = database.upgrade()
         stdout.print(f"{display_url(database.url)}: at revision {revision} (newest)", markup=False)
+
+
+@db_app.command("rebuild")
+@handles_errors
+def db_rebuild(db: DbOption = None) -> None:
+    """Derive the canonical unit names and the stored comparisons (measure_changes) again
+    from the loaded records: after an upgrade of ita-etl changed how they are made."""
+    with _database(db) as database:
+        rebuilt = database.rebuild()
+    stdout.print(
+        f"{rebuilt.units} unit names, {rebuilt.measure_changes} pairs of measures",
+        markup=False,
+        highlight=False,
+    )
 
 
 @db_app.command("current")

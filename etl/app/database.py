@@ -10,7 +10,7 @@ per row) or a ``Comparison``; ``etl.app.api`` turns them into pandas DataFrames.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,14 +19,28 @@ from sqlalchemy import Connection
 from etl.orchestrate import batch
 from etl.orchestrate.batch import IngestOptions, IngestSummary, Reporter
 from etl.orchestrate.sources import expand_sources
-from loaders import migrate, queries
+from loaders import derived, migrate, queries
 from loaders.db import display_url, resolve_url, store_errors
+from loaders.derived import Rebuilt
+from loaders.locks import ingest_lock
 from loaders.models import EXPORT_VIEWS
-from loaders.queries import Comparison, Rows
+from loaders.queries import Comparison, Hits, Rows
 from loaders.store import Store
 from schemas.errors import UsageError
 
-EXPORT_FORMATS = ("csv", "parquet")
+EXPORT_FORMATS = ("csv", "parquet", "xlsx")
+XLSX_NAME = "views.xlsx"
+"""The workbook ``export --format xlsx`` writes: one sheet per view."""
+Names = str | Sequence[str] | None
+"""One agency (or year, or role), several (any of them), or None (all)."""
+
+
+def _many(value: str | int | Sequence[str | int] | Sequence[str] | None) -> tuple[str | int, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str | int):
+        return (value,)
+    return tuple(value)
 
 
 class Database:
@@ -91,6 +105,14 @@ class Database:
         finally:
             store.close()
 
+    def rebuild(self) -> Rebuilt:
+        """Derive the canonical unit names and the stored comparisons (``measure_changes``)
+        again from the records, in one transaction holding the ingest lock: after an
+        upgrade of ita-etl changed how units are named or measures paired."""
+        store = self._writable()
+        with ingest_lock(store), store.writing() as connection:
+            return derived.rebuild(connection)
+
     def _writable(self) -> Store:
         if self._store is None:
             self._store = Store(self.url)
@@ -111,15 +133,62 @@ class Database:
         self,
         *,
         agency: str | None = None,
-        fiscal_year: int | None = None,
+        fiscal_year: int | str | None = None,
         tool: str | None = None,
         indicator: int | None = None,
     ) -> Rows:
         """The ``measures`` view: one row per measure of each current report, filtered; an
-        entry filed under 9 and 10 matches ``indicator`` 9 and 10."""
+        entry filed under 9 and 10 matches ``indicator`` 9 and 10. A year with no report
+        loaded gives no rows (an unknown agency or a malformed year: ``UsageError``)."""
         with self._reading() as c:
             return queries.measures(
                 c, agency=agency, fiscal_year=fiscal_year, tool=tool, indicator=indicator
+            )
+
+    def measure_details(
+        self,
+        *,
+        agency: Names = None,
+        fiscal_year: int | str | Sequence[int | str] | None = None,
+        indicator: int | None = None,
+    ) -> Rows:
+        """The ``measure_details`` view: one row per measure and per indicator it serves,
+        with its row's results, outcomes and units (raw and canonical)."""
+        with self._reading() as c:
+            return queries.measure_details(
+                c,
+                agencies_=[str(a) for a in _many(agency)],
+                years=_many(fiscal_year),
+                indicator=indicator,
+            )
+
+    def coverage(
+        self, *, agency: Names = None, fiscal_year: int | str | Sequence[int | str] | None = None
+    ) -> Rows:
+        """The ``indicator_coverage`` view: agency × fiscal year × framework indicator with
+        its measures, results and whether it is a gap (no measure)."""
+        with self._reading() as c:
+            return queries.coverage(
+                c, agencies_=[str(a) for a in _many(agency)], years=_many(fiscal_year)
+            )
+
+    def changes(
+        self,
+        *,
+        agency: Names = None,
+        from_year: int | str | None = None,
+        to_year: int | str | None = None,
+        status: Names = None,
+    ) -> Rows:
+        """The stored year-on-year comparisons of every agency (``measure_changes``: each
+        pair of consecutive loaded years), with the agency's name; filtered."""
+        with self._reading() as c:
+            return queries.stored_changes(
+                c,
+                agencies_=[str(a) for a in _many(agency)],
+                from_year=from_year,
+                to_year=to_year,
+                statuses=[str(s) for s in _many(status)],
             )
 
     def reports(self) -> Rows:
@@ -127,16 +196,45 @@ class Database:
         with self._reading() as c:
             return queries.view_rows(c, "report_summary")
 
-    def compare(self, agency: str, from_year: int, to_year: int) -> Comparison:
+    def compare(self, agency: str, from_year: int | str, to_year: int | str) -> Comparison:
         """An agency's measures of two fiscal years (BE or CE) paired: carried, changed, new
         or dropped (docs/compare.md)."""
         with self._reading() as c:
             return queries.compare(c, agency, from_year, to_year)
 
-    def search(self, query: str, *, limit: int | None = 50) -> Rows:
-        """Items of current reports containing ``query`` (Thai needs no spaces)."""
+    def compare_versions(
+        self,
+        agency: str,
+        fiscal_year: int | str,
+        from_version: int | None = None,
+        to_version: int | None = None,
+    ) -> Comparison:
+        """Two versions of one report paired: what a re-publication changed (default: the
+        version before the current one against the current one)."""
         with self._reading() as c:
-            return queries.search_items(c, query, limit=limit)
+            return queries.compare_versions(c, agency, fiscal_year, from_version, to_version)
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int | None = 50,
+        agency: Names = None,
+        fiscal_year: int | str | Sequence[int | str] | None = None,
+        role: Names = None,
+    ) -> Hits:
+        """Items of current reports containing ``query`` (Thai needs no spaces; an agency or
+        unit is found by its abbreviation or its full name), of the agencies, years and
+        roles given; ``.total`` is how many match, beyond ``limit``."""
+        with self._reading() as c:
+            return queries.search_items(
+                c,
+                query,
+                limit=limit,
+                agencies_=[str(a) for a in _many(agency)],
+                years=_many(fiscal_year),
+                roles=[str(r) for r in _many(role)],
+            )
 
     def sources(self, *, failed_only: bool = False) -> Rows:
         """Every source loaded or tried, and what became of it."""
@@ -157,31 +255,53 @@ class Database:
         """Whole views (default: those ``export`` writes), all read from one snapshot, so that
         they agree with each other even while an ingest is loading."""
         wanted = list(names or EXPORT_VIEWS)
-        for name in wanted:
-            if name not in EXPORT_VIEWS:
-                raise UsageError(f"no view {name!r}; the views are {', '.join(EXPORT_VIEWS)}")
+        queries.check_views(wanted)
         with self._reading(snapshot=True) as c:
             return {name: queries.view_rows(c, name) for name in wanted}
 
     def export(
-        self, out: str | Path, format: str = "csv", *, views: Iterable[str] | None = None
+        self,
+        out: str | Path,
+        format: str = "csv",
+        *,
+        views: Iterable[str] | None = None,
+        bom: bool = True,
     ) -> list[Path]:
-        """Write each view (default: all of ``EXPORT_VIEWS``) to ``out/<view>.<format>`` (csv
-        in UTF-8, or parquet), from one snapshot; the paths written."""
+        """Write each view (default: all of ``EXPORT_VIEWS``), from one snapshot: csv or
+        parquet, one ``out/<view>.<format>`` each (csv in UTF-8 with a byte-order mark unless
+        ``bom`` is false, so that Excel reads the Thai), or xlsx, one workbook
+        ``out/views.xlsx`` with a sheet per view; the paths written."""
         if format not in EXPORT_FORMATS:
-            raise UsageError(f"export format is csv or parquet, not {format!r}")
-        import pandas as pd
-
+            raise UsageError(f"export format is csv, parquet or xlsx, not {format!r}")
         tables = self.views(views)
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
+        if format == "xlsx":
+            from etl.app.excel import write_workbook
+
+            path = folder / XLSX_NAME
+            write_workbook(path, tables)
+            return [path]
+        import pandas as pd
+
         written = []
         for name, rows in tables.items():
             frame = pd.DataFrame(rows.records, columns=rows.columns)
             path = folder / f"{name}.{format}"
             if format == "csv":
-                frame.to_csv(path, index=False)
+                frame.to_csv(path, index=False, encoding="utf-8-sig" if bom else "utf-8")
             else:
                 frame.to_parquet(path, index=False)
             written.append(path)
         return written
+
+    def report_html(self, agency: Names = None) -> str:
+        """A self-contained HTML page (no network needed to open it): for the agencies
+        given, or every agency (None), the years loaded, counts by status and coverage per
+        indicator as charts, the changed measures with a word-level diff, new and dropped
+        measures, the reports' warnings (docs/cli.md, ``ita-etl report``)."""
+        from etl.app.report import render
+
+        with self._reading(snapshot=True) as c:
+            data = queries.report_data(c, [str(a) for a in _many(agency)])
+        return render(data, database=display_url(self.url))

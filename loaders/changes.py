@@ -1,0 +1,167 @@
+"""Stored year-on-year comparisons: ``measure_changes``, one row per pair of measures of an
+agency's consecutive loaded fiscal years (current versions), as ``ita-etl compare`` pairs
+them (``etl.transform.compare.pair_measures``).
+
+Kept current where reports are loaded: after a report version is written, its agency's
+pairs of consecutive years are worked out from what is current, the stored pairs that no
+longer hold (a superseded version, a year now between two others) are deleted and the
+missing ones paired. What is stored depends only on which versions are current, never on
+the order they were loaded in. ``rebuild`` pairs everything again (``ita-etl db rebuild``,
+after a new ita-etl changed the pairing rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, select, text
+
+from etl.transform.compare import Measure, Pair, indicator_label, pair_measures
+from loaders.models import agencies, measure_changes, reports
+
+
+@dataclass(frozen=True)
+class ReportMeasures:
+    """A report version's measures in document order, and the item id of each."""
+
+    measures: list[Measure]
+    item_ids: list[int]
+
+
+def report_measures(connection: Connection, report_id: int) -> ReportMeasures:
+    """The measures of one report version, with the indicators of their rows."""
+    rows = connection.execute(
+        text(
+            "SELECT i.id, e.indicators, i.text FROM items i JOIN entries e ON e.id = i.entry_id "
+            "WHERE i.report_id = :r AND i.role = 'measure' ORDER BY e.ordinal, i.ordinal, i.id"
+        ),
+        {"r": report_id},
+    ).all()
+    measures = [
+        Measure(
+            indicators=tuple(int(n) for n in (label or "").split("+") if n),
+            text=body,
+            ordinal=position,
+        )
+        for position, (_, label, body) in enumerate(rows)
+    ]
+    return ReportMeasures(measures, [row[0] for row in rows])
+
+
+@dataclass(frozen=True)
+class PairedItems:
+    pair: Pair
+    from_item_id: int | None
+    to_item_id: int | None
+
+    def row(self) -> dict[str, Any]:
+        """The pair as a row of ``measure_changes`` (without agency and years)."""
+        p = self.pair
+        return {
+            "status": p.status,
+            "indicator": p.indicator_label or None,
+            "from_indicator": indicator_label(p.before.indicators) if p.before else None,
+            "to_indicator": indicator_label(p.after.indicators) if p.after else None,
+            "similarity": p.similarity,
+            "from_item_id": self.from_item_id,
+            "to_item_id": self.to_item_id,
+            "from_text": p.before.text if p.before else None,
+            "to_text": p.after.text if p.after else None,
+        }
+
+
+def pair_reports(connection: Connection, before_id: int, after_id: int) -> list[PairedItems]:
+    """Two report versions' measures paired, each measure with its item id."""
+    before = report_measures(connection, before_id)
+    after = report_measures(connection, after_id)
+    return [
+        PairedItems(
+            pair,
+            before.item_ids[pair.before.ordinal] if pair.before else None,
+            after.item_ids[pair.after.ordinal] if pair.after else None,
+        )
+        for pair in pair_measures(before.measures, after.measures)
+    ]
+
+
+@dataclass(frozen=True)
+class YearPair:
+    from_year: int
+    from_report_id: int
+    to_year: int
+    to_report_id: int
+
+
+def consecutive_years(connection: Connection, agency_id: int) -> list[YearPair]:
+    """The agency's current reports, each with the next loaded year's."""
+    current = connection.execute(
+        select(reports.c.fiscal_year_be, reports.c.id)
+        .where(reports.c.agency_id == agency_id, reports.c.superseded.is_(False))
+        .order_by(reports.c.fiscal_year_be)
+    ).all()
+    return [YearPair(a.fiscal_year_be, a.id, b.fiscal_year_be, b.id) for a, b in pairwise(current)]
+
+
+def refresh_agency(connection: Connection, agency_id: int) -> int:
+    """Bring the agency's stored pairs in line with its current reports; rows written."""
+    wanted = {
+        (p.from_report_id, p.to_report_id): p for p in consecutive_years(connection, agency_id)
+    }
+    stored = {
+        (row.from_report_id, row.to_report_id)
+        for row in connection.execute(
+            select(measure_changes.c.from_report_id, measure_changes.c.to_report_id)
+            .where(measure_changes.c.agency_id == agency_id)
+            .distinct()
+        )
+    }
+    for from_id, to_id in stored - set(wanted):
+        connection.execute(
+            delete(measure_changes).where(
+                and_(
+                    measure_changes.c.from_report_id == from_id,
+                    measure_changes.c.to_report_id == to_id,
+                )
+            )
+        )
+    missing = [wanted[key] for key in sorted(set(wanted) - stored)]
+    if not missing:
+        return 0
+    agency_key = connection.execute(
+        select(agencies.c.agency_key).where(agencies.c.id == agency_id)
+    ).scalar_one()
+    return _insert(connection, agency_id, agency_key, missing)
+
+
+def _insert(
+    connection: Connection, agency_id: int, agency_key: str, pairs: Sequence[YearPair]
+) -> int:
+    rows = [
+        {
+            "agency_id": agency_id,
+            "agency_key": agency_key,
+            "from_year_be": year_pair.from_year,
+            "to_year_be": year_pair.to_year,
+            "from_report_id": year_pair.from_report_id,
+            "to_report_id": year_pair.to_report_id,
+            "position": position,
+            **paired.row(),
+        }
+        for year_pair in pairs
+        for position, paired in enumerate(
+            pair_reports(connection, year_pair.from_report_id, year_pair.to_report_id), start=1
+        )
+    ]
+    if rows:
+        connection.execute(insert(measure_changes), rows)
+    return len(rows)
+
+
+def rebuild(connection: Connection) -> int:
+    """Pair every agency's consecutive years again; rows written."""
+    connection.execute(delete(measure_changes))
+    agency_ids = connection.execute(select(agencies.c.id).order_by(agencies.c.id)).scalars()
+    return sum(refresh_agency(connection, agency_id) for agency_id in list(agency_ids))
