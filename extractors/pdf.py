@@ -214,6 +214,8 @@ class PdfPages:
             number = page.page_number
             try:
                 chars, recovered = recovery.recover_chars(page)
+            except MemoryError:
+                raise  # the worker's memory limit, not a broken page
             except Exception as error:
                 raise CorruptDocumentError(
                     f"page {number} cannot be read ({error or type(error).__name__})"

@@ -294,6 +294,8 @@ def _read_pages(pdf: PDF, recovery: GlyphRecovery) -> tuple[list[PageText], list
     for page in pdf.pages:
         try:
             chars, _ = recovery.recover_chars(page)
+        except MemoryError:
+            raise  # the worker's memory limit, not a broken page
         except Exception as error:
             raise CorruptDocumentError(
                 f"page {page.page_number} cannot be read ({error or type(error).__name__})"
