@@ -4,7 +4,7 @@
 
 PATH is a PDF or a folder searched recursively (default ../shared/realdocs). For every file and
 for the totals it prints Thai characters, defects per 1,000 Thai characters by kind (the kinds
-of ../shared/domain.md, counted by ``extractors.thai.quality``) and the share of Thai words not
+of docs/domain.md, counted by ``extractors.thai.quality``) and the share of Thai words not
 in the dictionary, for raw pdfplumber ``extract_text``, raw pypdfium2 ``get_text_range``,
 poppler's ``pdftotext`` (when installed) and ``ita-etl text``. Totals weight files by size.
 The column "non-Thai chg" counts the non-Thai characters (letters, digits, punctuation,

@@ -2,7 +2,7 @@
 
 pdfminer (under pdfplumber) gives a glyph the text of its font's ToUnicode map and nothing
 else. Thai exports from Word, PowerPoint and LibreOffice get that map wrong in a few known
-ways (../shared/domain.md): the nikhahit of a decomposed ำ mapped to " ", sara aa mapped to
+ways (docs/domain.md): the nikhahit of a decomposed ำ mapped to " ", sara aa mapped to
 ำ ("กำร"), sara u to " ", glyphs left out of the map ("(cid:4)"), positioned mark variants
 mapped to Private Use Area codes, and the real text put in /ActualText, which pdfminer
 ignores. ``recover_chars`` returns the page's chars (pdfplumber's dict shape) with the text

@@ -3,7 +3,7 @@ the values tests judge the code by, so that no expected value is the code's own 
 
 Each source was read cell by cell. The records' conventions are applied by hand where the
 docs state them: Thai digits written as Arabic; สด. and สก. in the seed are สถ. garbled
-(domain.md: "the seed ... garbled as สด. and สก."), so they are written สถ.; list markers
+(docs/domain.md: "the seed ... garbled as สด. and สก."), so they are written สถ.; list markers
 ("- ", "1.", "๑.") are not part of an item; EIT's first indicator, numbered "๒" in the seed,
 is indicator 6 by its name; dates are ISO (CE), years Buddhist era. White space inside a text
 is the source's and is compared loosely (a PDF wraps lines elsewhere).

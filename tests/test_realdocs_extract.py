@@ -3,7 +3,7 @@
 They are not integrity-measure reports (MANIFEST.tsv: MOPH ITA evidence documents and blank
 local-administration forms), so each must end in a clear ``InputError`` naming the file:
 no report table, or a table whose columns are not a report's. Their text layers carry the
-real defects of domain.md, so this is where a crash on a broken font or an odd page would
+real defects of docs/domain.md, so this is where a crash on a broken font or an odd page would
 show. Skipped where ../shared is not present.
 """
 

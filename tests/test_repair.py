@@ -1,4 +1,4 @@
-"""String-level Thai repair: one regression test per defect class of ../shared/domain.md (broken
+"""String-level Thai repair: one regression test per defect class of docs/domain.md (broken
 strings as real PDFs give them, the right Thai written by hand), what must stay unrepaired, and
 properties: clean text is left alone and repairing twice changes nothing."""
 

@@ -1,6 +1,6 @@
 """How broken a Thai text layer is: defect counts and the share of non-dictionary words.
 
-The defect kinds are the ones ../shared/domain.md measures real PDFs by, so figures printed by
+The defect kinds are the ones docs/domain.md measures real PDFs by, so figures printed by
 ``benchmarks/text_quality.py`` compare with it:
 
 - ``pua``: Private Use Area characters (legacy Thai font variants, Wingdings bullets, and the

@@ -2,7 +2,7 @@
 
 ``repair_thai`` works on one string (a PDF line, a cell) with no access to the file; what the
 embedded fonts say is used earlier, by ``extractors.pdf_glyphs``. Each step fixes one defect
-class of ../shared/domain.md and the order matters:
+class of docs/domain.md and the order matters:
 
 1. ``nfc``: canonical composition only. Never NFKC/NFKD, which split ำ into ํ + า.
 2. ``pua``: Private Use Area glyph codes to the Thai letters they draw (the table of HarfBuzz's
