@@ -524,6 +524,15 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    download_timeout: Annotated[
+        float,
+        typer.Option(
+            "--download-timeout",
+            min=0,
+            help="Seconds one URL's download may take in all; 0: no limit (each wait for the "
+            "server is limited to 60 s anyway).",
+        ),
+    ] = 600.0,
     wait: Annotated[
         bool,
         typer.Option("--wait", help="If another ingest holds the database, wait for it."),
@@ -570,6 +579,7 @@ def ingest(
         blobs=blobs,
         wait=wait,
         keep_results=False,
+        download_timeout=download_timeout,
         ocr=_ocr_options(
             ocr,
             ocr_engine,

@@ -84,6 +84,8 @@ class IngestOptions:
     """Keep every source's result in the summary (a batch of thousands keeps failures only)."""
     ocr: OcrOptions | None = None
     """How PDF pages without a usable text layer are read (None: OCR'd, no cache)."""
+    download_timeout: float = fetch.DOWNLOAD_TIMEOUT_SECONDS
+    """Seconds one URL's download may take in all (0: no limit; each read has its own)."""
 
 
 class Reporter(Protocol):
@@ -290,7 +292,14 @@ def run_batch(
     batch = _Batch(store, executor, window, options, reporter)
     version = parser_version or pipeline.PARSER_VERSION
     with ingest_lock(store, wait=options.wait, on_wait=reporter.waiting):
-        feeder = _Feeder(locations, store, version, blobs, lookahead=max(2 * window, CHUNK))
+        feeder = _Feeder(
+            locations,
+            store,
+            version,
+            blobs,
+            lookahead=max(2 * window, CHUNK),
+            download_timeout=options.download_timeout,
+        )
         try:
             batch.run(feeder)
         except KeyboardInterrupt:
@@ -420,8 +429,10 @@ class _Feeder:
         blobs: BlobStore | None,
         *,
         lookahead: int,
+        download_timeout: float = fetch.DOWNLOAD_TIMEOUT_SECONDS,
     ) -> None:
         self.locations = locations
+        self.download_timeout = download_timeout
         self.store = store
         self.parser_version = parser_version
         self.blobs = blobs
@@ -485,7 +496,9 @@ class _Feeder:
     def _prepare(self, location: str, remembered: dict[str, urls.Validators]) -> Prepared:
         if urls.is_url(location):
             assert self.blobs is not None
-            got = fetch.fetch(location, remembered.get(location), self.blobs)
+            got = fetch.fetch(
+                location, remembered.get(location), self.blobs, deadline=self.download_timeout
+            )
             if got.sha256 is None:
                 return Prepared(location, error=got.error, fetched=got)
             read_from = str(self.blobs.path(got.sha256))
