@@ -187,3 +187,98 @@ def test_chunked_body_cut_short_is_a_fetch_failure(raw_site: RawSite, tmp_path: 
     assert result.status == "failed"
     assert result.reason is not None and result.reason.startswith("cannot fetch: ")
     assert "\n" not in result.reason
+
+
+# --- 5. malformed answers: a failure of that URL, the others load ----------------------------
+
+MALFORMED = {
+    "bad-status-line": b"HTTP/1.1 OK\r\nContent-Length: 0\r\n\r\n",
+    "not-http": b"\x00\x01\x02 SSH-2.0-OpenSSH_9.6 \xff\xfe\r\n\r\n",
+    "bad-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    "70kb-header": b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n",
+    "200-headers": b"HTTP/1.1 200 OK\r\n"
+    + b"".join(b"X-H%d: v\r\n" % n for n in range(200))
+    + b"Content-Length: 0\r\n\r\n",
+}
+
+
+def test_malformed_answers_are_recorded_failures_of_their_url_only(
+    raw_site: RawSite, tmp_path: Path
+) -> None:
+    raw_site.answers["/2566.txt"] = ok((SAMPLES / "dla_2566.txt").read_bytes())
+    raw_site.answers["/2567.html"] = ok((SAMPLES / "dla_2567.html").read_bytes())
+    for name, data in MALFORMED.items():
+        raw_site.answers[f"/{name}"] = raw(data)
+    bad = [raw_site.url(f"/{name}") for name in MALFORMED]
+    urls = [raw_site.url("/2566.txt"), *bad, raw_site.url("/2567.html")]
+    db = str(tmp_path / "ita.db")
+
+    run = run_cli("ingest", *urls, "--db", db, "-w", "0")
+    assert run.returncode == 1, run.stderr  # some sources failed; the batch finished
+    assert "2 new, 0 updated" in run.stdout and f"{len(bad)} failed" in run.stdout
+    failures = run.stderr.splitlines()
+    assert [line.split(": ", 1)[0] for line in failures] == bad  # one line each, in order
+    for line in failures:
+        assert ": cannot fetch: " in line and "unexpected" not in line
+        assert len(line) < 300
+    assert current_versions(db) == [(2566, 1, False), (2567, 1, False)]
+    recorded = url_rows(db)
+    for url in bad:
+        sha256, error = recorded[url]
+        assert sha256 is None and error is not None and error.startswith("cannot fetch: ")
+
+
+def test_a_redirect_loop_is_one_line(raw_site: RawSite, tmp_path: Path) -> None:
+    def to(path: str) -> Answer:
+        return raw(f"HTTP/1.1 302 Found\r\nLocation: {raw_site.url(path)}\r\n\r\n".encode())
+
+    raw_site.answers["/a"], raw_site.answers["/b"] = to("/b"), to("/a")
+    run = run_cli("ingest", raw_site.url("/a"), "--db", str(tmp_path / "ita.db"), "-w", "0")
+    assert run.returncode == 1
+    assert (
+        run.stderr
+        == f"{raw_site.url('/a')}: HTTP 302: redirected in a loop (or more than 10 times)\n"
+    )
+
+
+# --- 6. a body trickled a byte at a time: the download's own deadline ------------------------
+
+
+def test_a_trickled_body_fails_at_the_download_deadline_and_the_rest_loads(
+    raw_site: RawSite, tmp_path: Path
+) -> None:
+    """Each byte comes well within the per-read timeout, so only a limit on the whole
+    download ends it."""
+    raw_site.answers["/slow.txt"] = trickle(100_000)
+    raw_site.answers["/2566.txt"] = ok((SAMPLES / "dla_2566.txt").read_bytes())
+    urls = [raw_site.url("/slow.txt"), raw_site.url("/2566.txt")]
+    summary = ingest(
+        str(tmp_path / "ita.db"), urls, workers=0, keep_results=True, download_timeout=0.5
+    )
+    assert [r.status for r in summary.results] == ["failed", "new"]
+    assert summary.results[0].reason == (
+        "cannot fetch: the download took longer than 0.5 s (--download-timeout)"
+    )
+    assert not [p for p in (tmp_path / "ita-etl-blobs").rglob(".partial-*")]
+
+
+def test_headers_trickled_a_byte_at_a_time_fail_at_the_deadline_too(
+    raw_site: RawSite, tmp_path: Path
+) -> None:
+    def slow_headers(conn: socket.socket, stop: threading.Event) -> None:
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10_000:
+            if stop.wait(0.05):
+                return
+            conn.sendall(bytes([byte]))
+
+    raw_site.answers["/slow"] = slow_headers
+    summary = ingest(
+        str(tmp_path / "ita.db"),
+        [raw_site.url("/slow")],
+        workers=0,
+        keep_results=True,
+        download_timeout=0.5,
+    )
+    assert summary.results[0].reason == (
+        "cannot fetch: the download took longer than 0.5 s (--download-timeout)"
+    )
