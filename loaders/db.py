@@ -4,10 +4,15 @@ The URL comes from ``--db``, else ``$ITA_ETL_DB``, else ``./ita.db``. SQLite get
 transactions (pysqlite would otherwise commit DDL on its own and begin only at the first
 write), foreign keys, WAL (synchronous NORMAL) and a busy timeout; a loading transaction
 takes the write lock at BEGIN so that two writers queue instead of failing half way.
+
+No command waits on the database for ever (``--db-timeout``, default 30 s): PostgreSQL gets
+a connect timeout (a server that accepts and never answers) and a lock timeout (a table
+another session keeps locked), SQLite a busy timeout of the same length.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +30,9 @@ ENV_VAR = "ITA_ETL_DB"
 DEFAULT_URL = "sqlite:///ita.db"
 WRITE = "ita_etl_write"
 """Execution option: this connection's transactions write (SQLite: BEGIN IMMEDIATE)."""
-SQLITE_BUSY_SECONDS = 30.0
+DB_TIMEOUT_SECONDS = 30.0
+"""How long to wait to connect, or for a lock someone else holds (``--db-timeout``)."""
+TIMEOUT_ENV_VAR = "ITA_ETL_DB_TIMEOUT"
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -50,9 +57,27 @@ def display_url(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
-    """An engine for ``url``; ``foreign_keys=False`` for migrations that rebuild tables."""
+def default_timeout() -> float:
+    """``$ITA_ETL_DB_TIMEOUT`` if set (seconds), else 30."""
+    raw = os.environ.get(TIMEOUT_ENV_VAR)
+    if not raw:
+        return DB_TIMEOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise UsageError(f"${TIMEOUT_ENV_VAR} is seconds, not {raw!r}") from None
+    if not seconds >= 0:
+        raise UsageError(f"${TIMEOUT_ENV_VAR} is seconds (0 or more), not {raw!r}")
+    return seconds
+
+
+def make_engine(url: str, *, foreign_keys: bool = True, timeout: float | None = None) -> Engine:
+    """An engine for ``url``; ``foreign_keys=False`` for migrations that rebuild tables.
+    ``timeout``: seconds to wait to connect or for a lock (0: for ever; None: the default)."""
     parsed = make_url(url)
+    seconds = default_timeout() if timeout is None else timeout
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True, connect_args=_pg_timeouts(parsed, seconds))
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
     in_memory = parsed.database in (None, "", ":memory:")
@@ -62,7 +87,7 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
             raise StoreError(
                 f"{parsed.database}: cannot create the database: {folder} does not exist"
             )
-    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+    engine = create_engine(parsed, connect_args={"timeout": seconds or _SQLITE_FOR_EVER})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -84,6 +109,24 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
     return engine
 
 
+_SQLITE_FOR_EVER = 10.0**9
+
+
+def _pg_timeouts(url: URL, seconds: float) -> dict[str, Any]:
+    """libpq's connect_timeout (whole seconds, at least 1) and a lock_timeout, added to the
+    URL's own ``options``; a connect_timeout or lock_timeout in the URL wins."""
+    args: dict[str, Any] = {}
+    if seconds <= 0:
+        return args
+    if "connect_timeout" not in url.query:
+        args["connect_timeout"] = max(1, math.ceil(seconds))
+    options = url.query.get("options", "")
+    options = " ".join(options) if isinstance(options, tuple) else options
+    if "lock_timeout" not in options:
+        args["options"] = f"{options} -c lock_timeout={math.ceil(seconds * 1000)}".strip()
+    return args
+
+
 def is_busy(error: BaseException) -> bool:
     """A lock held by another writer (SQLite busy, PostgreSQL lock or serialisation)."""
     text = str(getattr(error, "orig", error)).lower()
@@ -91,6 +134,9 @@ def is_busy(error: BaseException) -> bool:
         s in text
         for s in ("database is locked", "database is busy", "lock timeout", "could not serialize")
     )
+
+
+_WAITED = " (waited --db-timeout)"
 
 
 @contextmanager
@@ -101,7 +147,9 @@ def store_errors(url: str | URL) -> Iterator[None]:
     except OperationalError as error:
         reason = " ".join(str(error.orig).split())
         if is_busy(error):
-            raise StoreBusyError(f"{display_url(url)} is busy: {reason}") from error
+            raise StoreBusyError(f"{display_url(url)} is busy: {reason}{_WAITED}") from error
+        if "timeout expired" in reason:
+            reason = f"no answer from the server: {reason}{_WAITED}"
         raise StoreError(f"{display_url(url)}: {reason}") from error
     except DBAPIError as error:
         reason = " ".join(str(error.orig).split())

@@ -37,13 +37,13 @@ from loaders.store import Store, database_path
 from schemas.errors import StoreError, UsageError
 
 
-def open_store(db: str | None = None) -> Store:
+def open_store(db: str | None = None, *, timeout: float | None = None) -> Store:
     """The store for reading: it must exist and be at the newest schema revision."""
     url = resolve_url(db)
     path = database_path(url)
     if path is not None and not path.exists():
         raise StoreError(f"no database at {path}: load reports first with `ita-etl ingest`")
-    store = Store(url, upgrade=False)
+    store = Store(url, upgrade=False, timeout=timeout)
     with store_errors(url):
         revision = migrate.current(store.engine)
     if revision != migrate.head():

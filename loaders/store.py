@@ -194,9 +194,12 @@ class KnownSource:
 class Store:
     """A database holding reports: opened (and upgraded) once, then fed documents."""
 
-    def __init__(self, db: str | None = None, *, upgrade: bool = True) -> None:
+    def __init__(
+        self, db: str | None = None, *, upgrade: bool = True, timeout: float | None = None
+    ) -> None:
+        """``timeout``: seconds to wait to connect or for a lock (``loaders.db.make_engine``)."""
         self.url = resolve_url(db)
-        self.engine: Engine = make_engine(self.url)
+        self.engine: Engine = make_engine(self.url, timeout=timeout)
         if upgrade:
             with store_errors(self.url):
                 migrate.upgrade(self.engine)

@@ -290,6 +290,19 @@ DbOption = Annotated[
 ]
 
 
+DbTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--db-timeout",
+        envvar="ITA_ETL_DB_TIMEOUT",
+        min=0,
+        help="Seconds to wait for the database to connect, or for a lock another session "
+        "holds; 0: for ever. Default: 30 ($ITA_ETL_DB_TIMEOUT).",
+        show_default=False,
+    ),
+]
+
+
 class RowsFormat(StrEnum):
     table = "table"
     json = "json"
@@ -477,6 +490,7 @@ def ingest(
         ),
     ] = None,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     from_list: Annotated[
         Path | None,
         typer.Option(
@@ -594,7 +608,7 @@ def ingest(
     signals = _Signals()
     previous = signal.signal(signal.SIGTERM, signals)
     try:
-        with _database(db) as database:
+        with _database(db, db_timeout) as database:
             summary = database.ingest(
                 paths or [], from_list=from_list, options=options, reporter=report
             )
@@ -678,6 +692,7 @@ def compare(
         ),
     ] = None,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """Pair an agency's measures of two years: carried, changed, new or dropped.
@@ -696,7 +711,7 @@ def compare(
             raise UsageError(
                 "--all lists years compared with the year before; --year is for one agency"
             )
-        with _database(db) as database:
+        with _database(db, db_timeout) as database:
             rows = database.changes(agency=agency, from_year=from_year, to_year=to_year)
         columns = [
             "agency_key",
@@ -717,7 +732,7 @@ def compare(
             stdout.print(f"{len(rows.records)} pairs of measures, {agencies} {named}", markup=False)
         return
     name = _one_agency(agency, "or --all for every agency")
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         if year is not None:
             if from_year is not None or to_year is not None:
                 raise UsageError("--year compares versions of one year: leave out --from and --to")
@@ -739,6 +754,7 @@ def compare(
 def search(
     query: Annotated[str, typer.Argument(help="Text to find; Thai needs no spaces.")],
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many items.")] = 50,
     agency: Annotated[
         list[str] | None,
@@ -774,7 +790,7 @@ def search(
     An agency or unit is found by its abbreviation or its full name (สถ. finds
     กรมส่งเสริมการปกครองท้องถิ่น, and the other way round).
     """
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         hits = database.search(
             query,
             limit=limit,
@@ -822,9 +838,10 @@ def export(
         ),
     ] = True,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
 ) -> None:
     """Write the analysts' views to CSV or Parquet files, or to one Excel workbook."""
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         written = database.export(out, format.value, views=view or None, bom=bom)
     for path in written:
         stdout.print(str(path), markup=False, highlight=False)
@@ -844,6 +861,7 @@ def report(
         bool, typer.Option("--all", help="Every agency, with an overview first.")
     ] = False,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
 ) -> None:
     """Write a self-contained HTML page (it opens offline) about an agency's loaded years,
     or every agency's: counts by status and coverage per indicator as charts, changed
@@ -852,7 +870,7 @@ def report(
 
     if all_agencies == bool(agency):
         raise UsageError("give --agency or --all (one of them)")
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         page = database.report_html(None if all_agencies else agency)
     try:
         out.write_text(page, encoding="utf-8")
@@ -865,6 +883,7 @@ def report(
 @handles_errors
 def status(
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     failed: Annotated[bool, typer.Option("--failed", help="Only sources that failed.")] = False,
     summary: Annotated[
         bool,
@@ -877,7 +896,7 @@ def status(
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """List the sources loaded or tried, and what became of each (read only: no lock)."""
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         if summary:
             rows = database.source_counts(failed_only=failed)
         elif urls:
@@ -899,22 +918,22 @@ app.add_typer(db_app)
 
 @db_app.command("upgrade")
 @handles_errors
-def db_upgrade(db: DbOption = None) -> None:
+def db_upgrade(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
     """Create the tables or bring them to the newest revision, and rewrite the reference
     tables (ITA framework, abbreviations) from this version's data."""
     from loaders.db import display_url
 
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         revision = database.upgrade()
         stdout.print(f"{display_url(database.url)}: at revision {revision} (newest)", markup=False)
 
 
 @db_app.command("rebuild")
 @handles_errors
-def db_rebuild(db: DbOption = None) -> None:
+def db_rebuild(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
     """Derive the canonical unit names and the stored comparisons (measure_changes) again
     from the loaded records: after an upgrade of ita-etl changed how they are made."""
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         rebuilt = database.rebuild()
     stdout.print(
         f"{rebuilt.units} unit names, {rebuilt.measure_changes} pairs of measures",
@@ -925,11 +944,11 @@ def db_rebuild(db: DbOption = None) -> None:
 
 @db_app.command("current")
 @handles_errors
-def db_current(db: DbOption = None) -> None:
+def db_current(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
     """Print the database's schema revision and the newest one this version knows."""
     from loaders.db import display_url
 
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         revision, newest = database.revision()
         stdout.print(
             f"{display_url(database.url)}: at revision {revision or 'none (empty)'}, "
@@ -938,10 +957,10 @@ def db_current(db: DbOption = None) -> None:
         )
 
 
-def _database(db: str | None) -> Database:
+def _database(db: str | None, timeout: float | None = None) -> Database:
     from etl.app.database import Database
 
-    return Database(db)
+    return Database(db, timeout=timeout)
 
 
 def main() -> None:
