@@ -8,11 +8,11 @@ from __future__ import annotations
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import HANG_GUARD, ITA_ETL, SAMPLES
+from conftest import HANG_GUARD, ITA_ETL, SAMPLES, canonical_dump, ingest
 from sqlalchemy import create_engine, text
 
 from loaders.db import resolve_url
@@ -121,3 +121,93 @@ def test_a_store_opened_with_a_timeout_gives_it_to_postgresql(db_url: str) -> No
     with Store(db_url, timeout=2.5) as store, store.reading() as connection:
         if connection.dialect.name == "postgresql":
             assert connection.execute(text("SHOW lock_timeout")).scalar() == "2500ms"
+
+
+# --- 3. the order of versions: a copy of the original does not undo the revision --------------
+
+REVISED_FROM, REVISED_TO = "กำหนดเครื่องมือให้บุคลากรในสังกัด", "ปรับปรุงเครื่องมือให้บุคลากรในสังกัด"
+"""One measure of สถ.'s 2566 report reworded: a revised version of the seed."""
+PDF_OF_THE_SEED = SAMPLES / "pdf" / "dla_2566__reportlab__Garuda__ruled__portrait.pdf"
+"""A PDF of the seed, whose records are the seed's (the same content hash)."""
+
+
+def revised_seed() -> bytes:
+    seed = (SAMPLES / "dla_2566.txt").read_text(encoding="utf-8")
+    assert seed.count(REVISED_FROM) == 1
+    return seed.replace(REVISED_FROM, REVISED_TO).encode()
+
+
+def versions(db: str) -> list[tuple[int, bool, bool]]:
+    """(version, superseded, whether it holds the revised measure) of สถ.'s 2566 report."""
+    engine = create_engine(resolve_url(db))
+    try:
+        with engine.connect() as c:
+            rows = c.execute(
+                text(
+                    "SELECT r.version, r.superseded, EXISTS (SELECT 1 FROM items i "
+                    "WHERE i.report_id = r.id AND i.text LIKE :revised) FROM reports r "
+                    "WHERE r.fiscal_year_be = 2566 ORDER BY r.version"
+                ),
+                {"revised": f"%{REVISED_TO}%"},
+            )
+            return [(int(v), bool(s), bool(r)) for v, s, r in rows]
+    finally:
+        engine.dispose()
+
+
+def statuses(db: str, folder: Path) -> list[tuple[str, str]]:
+    summary = ingest(db, [folder], workers=0, keep_results=True)
+    return [(Path(r.path).name, r.status) for r in summary.results]
+
+
+def test_a_copy_of_the_original_found_after_the_revision_is_a_duplicate_of_version_1(
+    fresh_db: Callable[[], str], tmp_path: Path
+) -> None:
+    """The issue's folder: a report, its revision, then another copy (a PDF) of the original.
+    Run by run, the copy is recorded as a duplicate of version 1 and the revision stays
+    current; one run over the whole folder, and ``db rebuild``, leave the same database."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    by_runs = fresh_db()
+    (folder / "a_report.txt").write_bytes((SAMPLES / "dla_2566.txt").read_bytes())
+    assert statuses(by_runs, folder) == [("a_report.txt", "new")]
+    (folder / "b_revised.txt").write_bytes(revised_seed())
+    assert statuses(by_runs, folder) == [
+        ("a_report.txt", "unchanged"),
+        ("b_revised.txt", "updated"),
+    ]
+    (folder / "c_report.pdf").write_bytes(PDF_OF_THE_SEED.read_bytes())
+    summary = ingest(by_runs, [folder], workers=0, keep_results=True)
+    copy = summary.results[-1]
+    assert (Path(copy.path).name, copy.status, copy.version) == ("c_report.pdf", "duplicate", 1)
+    assert versions(by_runs) == [(1, True, False), (2, False, True)]
+
+    at_once = fresh_db()
+    assert statuses(at_once, folder) == [
+        ("a_report.txt", "new"),
+        ("b_revised.txt", "updated"),
+        ("c_report.pdf", "duplicate"),
+    ]
+    assert canonical_dump(at_once) == canonical_dump(by_runs)
+    rebuilt = run_cli("db", "rebuild", "--db", by_runs)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "0 reports' versions reordered" in rebuilt.stdout
+    assert canonical_dump(at_once) == canonical_dump(by_runs)
+
+
+def test_a_pdf_dated_before_the_current_version_is_kept_as_an_older_version(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The revision (text: no date of its own, so first seen now) is loaded first; then a
+    PDF of the original whose ModDate is 2023: it is the older version, not the current."""
+    from pypdf import PdfReader, PdfWriter
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a_revised.txt").write_bytes(revised_seed())
+    writer = PdfWriter(clone_from=PdfReader(PDF_OF_THE_SEED))
+    writer.add_metadata({"/ModDate": "D:20230301090000+07'00'"})
+    with (folder / "b_original.pdf").open("wb") as out:
+        writer.write(out)
+    assert statuses(db_url, folder) == [("a_revised.txt", "new"), ("b_original.pdf", "older")]
+    assert versions(db_url) == [(1, True, False), (2, False, True)]

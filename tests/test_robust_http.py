@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import HANG_GUARD, ITA_ETL, SAMPLES, ingest
+from conftest import HANG_GUARD, ITA_ETL, SAMPLES, canonical_dump, ingest
 from sqlalchemy import create_engine, text
 
 from loaders.db import resolve_url
@@ -282,3 +282,37 @@ def test_headers_trickled_a_byte_at_a_time_fail_at_the_deadline_too(
     assert summary.results[0].reason == (
         "cannot fetch: the download took longer than 0.5 s (--download-timeout)"
     )
+
+
+# --- 3. versions ordered by the server's Last-Modified, not by when they were fetched --------
+
+
+def test_versions_follow_last_modified_so_runs_in_any_order_agree(
+    raw_site: RawSite, fresh_db: Callable[[], str], tmp_path: Path
+) -> None:
+    """The revision (Last-Modified June) is fetched first, the original (March) a run
+    later: the original is the older version 1 and the revision stays current, as one run
+    fetching them in date order leaves it; ``db rebuild`` changes nothing."""
+    seed = (SAMPLES / "dla_2566.txt").read_text(encoding="utf-8")
+    revised = seed.replace("กำหนดเครื่องมือ", "ปรับปรุงเครื่องมือ", 1).encode()
+    raw_site.answers["/original.txt"] = ok(
+        seed.encode(), "Last-Modified: Fri, 01 Mar 2024 09:00:00 GMT"
+    )
+    raw_site.answers["/revised.txt"] = ok(revised, "Last-Modified: Sat, 01 Jun 2024 09:00:00 GMT")
+    original, revision = raw_site.url("/original.txt"), raw_site.url("/revised.txt")
+
+    blobs = tmp_path / "blobs"
+    by_runs = fresh_db()
+    first = ingest(by_runs, [revision], workers=0, keep_results=True, blobs=blobs)
+    assert [(r.status, r.version) for r in first.results] == [("new", 1)]
+    later = ingest(by_runs, [revision, original], workers=0, keep_results=True, blobs=blobs)
+    assert [(r.status, r.version) for r in later.results] == [("unchanged", 1), ("older", 1)]
+    assert current_versions(by_runs) == [(2566, 1, True), (2566, 2, False)]
+
+    in_order = fresh_db()
+    once = ingest(in_order, [original, revision], workers=0, keep_results=True, blobs=blobs)
+    assert [r.status for r in once.results] == ["new", "updated"]
+    assert canonical_dump(by_runs) == canonical_dump(in_order)
+    rebuilt = run_cli("db", "rebuild", "--db", by_runs)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert canonical_dump(by_runs) == canonical_dump(in_order)

@@ -931,12 +931,14 @@ def db_upgrade(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
 @db_app.command("rebuild")
 @handles_errors
 def db_rebuild(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
-    """Derive the canonical unit names and the stored comparisons (measure_changes) again
-    from the loaded records: after an upgrade of ita-etl changed how they are made."""
+    """Order every report's versions by their sources' dates, and derive the canonical unit
+    names and the stored comparisons (measure_changes) again from the loaded records: after
+    an upgrade of ita-etl changed how they are made."""
     with _database(db, db_timeout) as database:
         rebuilt = database.rebuild()
     stdout.print(
-        f"{rebuilt.units} unit names, {rebuilt.measure_changes} pairs of measures",
+        f"{rebuilt.units} unit names, {rebuilt.measure_changes} pairs of measures, "
+        f"{rebuilt.reordered} reports' versions reordered",
         markup=False,
         highlight=False,
     )

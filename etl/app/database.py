@@ -108,9 +108,10 @@ class Database:
             store.close()
 
     def rebuild(self) -> Rebuilt:
-        """Derive the canonical unit names and the stored comparisons (``measure_changes``)
+        """Order every report's versions by their sources' dates (``loaders.versions``), then
+        derive the canonical unit names and the stored comparisons (``measure_changes``)
         again from the records, in one transaction holding the ingest lock: after an
-        upgrade of ita-etl changed how units are named or measures paired."""
+        upgrade of ita-etl changed how versions are ordered, units named or measures paired."""
         store = self._writable()
         with ingest_lock(store), store.writing() as connection:
             return derived.rebuild(connection)

@@ -33,6 +33,8 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
@@ -141,7 +143,15 @@ class IngestSummary:
 
     @property
     def counts(self) -> Counter[str]:
-        statuses = ("new", "updated", "unchanged", "duplicate", "failed", "failed_before")
+        statuses = (
+            "new",
+            "updated",
+            "older",
+            "unchanged",
+            "duplicate",
+            "failed",
+            "failed_before",
+        )
         counts = Counter({s: 0 for s in statuses})
         counts.update(self.tally)
         return counts
@@ -153,8 +163,9 @@ class IngestSummary:
             if c["failed_before"]
             else ""
         )
+        older = f", {c['older']} older (kept, not current)" if c["older"] else ""
         return (
-            f"{self.total} sources: {c['new']} new, {c['updated']} updated, "
+            f"{self.total} sources: {c['new']} new, {c['updated']} updated{older}, "
             f"{c['unchanged']} unchanged, {c['duplicate']} duplicate (same content as a "
             f"loaded version), {c['failed']} failed{before}"
         )
@@ -390,6 +401,9 @@ class _Batch:
             outcome = ParseOutcome.failure(
                 p.location, p.sha256 or "", p.size_bytes, error, _reason(error), slot.submitted
             )
+        fetched = p.fetched
+        if outcome.source_date is None and fetched is not None and fetched.last_modified:
+            outcome = replace(outcome, source_date=http_date(fetched.last_modified))
         result = self.store.load(outcome, retry_failed=self.retry_failed)
         if outcome.ocr_pages:
             result = replace(result, ocr_pages=outcome.ocr_pages, ocr_cached=outcome.ocr_cached)
@@ -401,6 +415,15 @@ class _Batch:
                 slot.future.cancel()
         self.pending.clear()
         self.summary.seconds = time.perf_counter() - self.started
+
+
+def http_date(value: str) -> datetime | None:
+    """An HTTP date (Last-Modified) in UTC; None when it is not one."""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _reason(error: BaseException) -> str:
