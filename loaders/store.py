@@ -205,11 +205,18 @@ class Store:
     """A database holding reports: opened (and upgraded) once, then fed documents."""
 
     def __init__(
-        self, db: str | None = None, *, upgrade: bool = True, timeout: float | None = None
+        self,
+        db: str | None = None,
+        *,
+        upgrade: bool = True,
+        timeout: float | None = None,
+        read_only: bool = False,
     ) -> None:
-        """``timeout``: seconds to wait to connect or for a lock (``loaders.db.make_engine``)."""
+        """``timeout``: seconds to wait to connect or for a lock; ``read_only``: for the
+        reading commands, which write nothing, not even beside a SQLite file
+        (``loaders.db.make_engine``)."""
         self.url = resolve_url(db)
-        self.engine: Engine = make_engine(self.url, timeout=timeout)
+        self.engine: Engine = make_engine(self.url, timeout=timeout, read_only=read_only)
         if upgrade:
             with store_errors(self.url):
                 migrate.upgrade(self.engine)

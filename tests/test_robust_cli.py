@@ -211,3 +211,245 @@ def test_a_pdf_dated_before_the_current_version_is_kept_as_an_older_version(
         writer.write(out)
     assert statuses(db_url, folder) == [("a_revised.txt", "new"), ("b_original.pdf", "older")]
     assert versions(db_url) == [(1, True, False), (2, False, True)]
+
+
+# --- 9. malformed arguments: one line, exit 2 ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("db", "says"),
+    [
+        ("mysql://u@localhost/ita", "ita-etl stores in SQLite (a file path) or PostgreSQL"),
+        ("foo://bar", "not foo"),
+        ("postgresql://[::1", "is not a database URL"),
+        ("sqlite://", "names no file"),
+        ("postgresql://", "names no database"),
+        ("postgresql://postgres@127.0.0.1:5432", "names no database"),
+        ("postgresql+psycopg2://h/x", "use postgresql://"),
+    ],
+)
+def test_a_database_url_that_is_not_one_is_one_line_exit_2(
+    db: str, says: str, tmp_path: Path
+) -> None:
+    run = run_cli("status", "--db", db, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    line = one_error_line(run)
+    assert line.startswith(f"error: --db {db!r}") and says in line
+    assert list(tmp_path.iterdir()) == []  # nothing created, nothing connected to
+
+
+@pytest.mark.parametrize("command", [["ingest", str(SAMPLES / "dla_2566.txt")], ["db", "upgrade"]])
+def test_writing_commands_refuse_a_url_that_is_not_one_too(
+    command: list[str], tmp_path: Path
+) -> None:
+    run = run_cli(*command, "--db", "sqlite://", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "names no file" in one_error_line(run)
+
+
+def test_a_password_in_a_refused_url_is_not_printed() -> None:
+    run = run_cli("status", "--db", "postgresql://user:secret@localhost")
+    assert run.returncode == 2
+    assert "secret" not in run.stderr and "***" in one_error_line(run)
+
+
+@pytest.fixture
+def loaded(db_url: str, two_years: Path) -> str:
+    run = run_cli("ingest", str(two_years), "--db", db_url, "-w", "0")
+    assert run.returncode == 0, run.stderr
+    return db_url
+
+
+def test_a_negative_search_limit_is_a_usage_error_and_a_huge_one_means_all(loaded: str) -> None:
+    run = run_cli("search", "คู่มือ", "--limit", "-1", "--db", loaded)
+    assert run.returncode == 2
+    assert one_error_line(run) == (
+        "error: --limit is how many items at most: 1 or more (0: all), not -1"
+    )
+    huge = run_cli("search", "คู่มือ", "--limit", "99999999999999999999", "-f", "csv", "--db", loaded)
+    assert huge.returncode == 0, huge.stderr
+    everything = run_cli("search", "คู่มือ", "--limit", "0", "-f", "csv", "--db", loaded)
+    assert huge.stdout == everything.stdout and huge.stdout.count("\n") > 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--agency", "สถ.", "--from", "99999999999999999999", "--to", "2567"],
+        ["--all", "--from", "99999999999999999999"],
+        ["--agency", "สถ.", "--year", "99999999999999999999"],
+    ],
+)
+def test_an_enormous_year_is_not_a_fiscal_year(loaded: str, args: list[str]) -> None:
+    run = run_cli("compare", *args, "--db", loaded)
+    assert run.returncode == 64
+    assert one_error_line(run) == (
+        "error: 99999999999999999999 is not a fiscal year (write 2567, or 2024 for CE)"
+    )
+
+
+# --- 9. a closed pipe: no traceback ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status", "-f", "json"], ["search", "คู่มือ"]],
+)
+def test_a_reader_that_went_away_ends_the_command_quietly(loaded: str, command: list[str]) -> None:
+    """``ita-etl status -f json | head``: the reader closed the pipe before the output was
+    written (here, before it began). Exit 141 (128 + SIGPIPE), nothing on stderr."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        run = subprocess.run(
+            [*ITA_ETL, *command, "--db", loaded],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=HANG_GUARD,
+        )
+    finally:
+        os.close(write_end)
+    assert (run.returncode, run.stderr) == (141, "")
+
+
+# --- 9. a database in a read-only folder: reading writes nothing -------------------------------
+
+
+def as_a_user(*args: str) -> list[str]:
+    """The command run without root's power to ignore file permissions (root here: CI runs
+    as root), so that a read-only folder is read-only to it."""
+    import os
+    import shutil
+
+    command = [*ITA_ETL, *args]
+    if os.geteuid() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: a folder cannot be made read-only")
+    drop = "-dac_override,-dac_read_search,-fowner"
+    return [setpriv, "--inh-caps=-all", f"--bounding-set={drop}", "--", *command]
+
+
+@pytest.fixture
+def read_only_database(two_years: Path, tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    database = folder / "ita.db"
+    run = run_cli("ingest", str(two_years), "--db", str(database), "-w", "0")
+    assert run.returncode == 0, run.stderr
+    (folder / "ita.db.lock").unlink()
+    folder.chmod(0o555)
+    database.chmod(0o444)
+    try:
+        yield database
+    finally:
+        folder.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["search", "คู่มือ"],
+        ["compare", "--agency", "สถ.", "--from", "2566", "--to", "2567"],
+    ],
+)
+def test_reading_commands_work_in_a_read_only_folder_and_write_nothing(
+    read_only_database: Path, command: list[str]
+) -> None:
+    folder = read_only_database.parent
+    before = sorted(p.name for p in folder.iterdir())
+    run = subprocess.run(
+        as_a_user(*command, "--db", str(read_only_database)),
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before == ["ita.db"]
+
+
+def test_ingest_into_a_read_only_folder_is_one_line(read_only_database: Path) -> None:
+    run = subprocess.run(
+        as_a_user("ingest", str(SAMPLES / "obt_nongbua_2567.md"), "--db", str(read_only_database)),
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert run.returncode == 3
+    assert one_error_line(run).startswith("error: ")
+
+
+# --- 9. a database newer than this ita-etl ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["db", "upgrade"],
+        ["ingest", "SAMPLE"],
+    ],
+)
+def test_a_database_at_a_newer_revision_says_so_for_every_command(
+    loaded: str, command: list[str]
+) -> None:
+    engine = create_engine(resolve_url(loaded))
+    try:
+        with engine.begin() as c:
+            c.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    finally:
+        engine.dispose()
+    command = [str(SAMPLES / "dla_2566.txt") if c == "SAMPLE" else c for c in command]
+    run = run_cli(*command, "--db", loaded)
+    assert run.returncode == 3
+    assert one_error_line(run).endswith(
+        ": the database is newer than this ita-etl (revision 0099; this ita-etl knows up to "
+        "0006): upgrade ita-etl"
+    )
+
+
+# --- 9. a lock file that cannot be written: a full disk, a read-only file ------------------
+
+
+def test_a_lock_file_on_a_full_disk_is_one_line(two_years: Path, tmp_path: Path) -> None:
+    """The lock file is /dev/full (bind-mounted over it): writing the pid fails with ENOSPC,
+    as on a full disk."""
+    import os
+    import shutil
+
+    database = tmp_path / "ita.db"
+    assert run_cli("ingest", str(two_years), "--db", str(database), "-w", "0").returncode == 0
+    lock = tmp_path / "ita.db.lock"
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to bind-mount /dev/full over the lock file")
+    mounted = subprocess.run(["mount", "--bind", "/dev/full", str(lock)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {mounted.stderr.decode().strip()}")
+    try:
+        run = run_cli("ingest", str(two_years), "--db", str(database), "-w", "0")
+    finally:
+        subprocess.run(["umount", str(lock)], check=True)
+    assert run.returncode == 3
+    assert one_error_line(run) == (
+        f"error: {lock}: cannot take the ingest lock: No space left on device"
+    )
+
+
+def test_a_lock_file_that_cannot_be_written_is_one_line(two_years: Path, tmp_path: Path) -> None:
+    database = tmp_path / "ita.db"
+    assert run_cli("ingest", str(two_years), "--db", str(database), "-w", "0").returncode == 0
+    lock = tmp_path / "ita.db.lock"
+    lock.chmod(0o444)
+    run = subprocess.run(
+        as_a_user("ingest", str(two_years), "--db", str(database), "-w", "0"),
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert run.returncode == 3
+    assert one_error_line(run) == (f"error: {lock}: cannot take the ingest lock: Permission denied")

@@ -31,7 +31,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-stdout = Console(soft_wrap=True)
+BROKEN_PIPE = 141
+"""Exit status when the reader of stdout went away (``| head``): 128 + SIGPIPE, as a
+command the signal ended would give."""
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that nothing more (not even the flush at exit) fails."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        _stdout_gone()
+        raise SystemExit(BROKEN_PIPE)
+
+
+stdout = _Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +88,9 @@ def handles_errors(command: F) -> F:
             return command(*args, **kwargs)
         except ItaEtlError as error:
             raise fail(f"error: {error.one_line()}", error.exit_code) from None
+        except BrokenPipeError:  # the reader of stdout went away: nothing to say, nobody to hear
+            _stdout_gone()
+            raise typer.Exit(BROKEN_PIPE) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as error:
@@ -755,7 +776,9 @@ def search(
     query: Annotated[str, typer.Argument(help="Text to find; Thai needs no spaces.")],
     db: DbOption = None,
     db_timeout: DbTimeoutOption = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many items.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="At most this many items; 0: all.")
+    ] = 50,
     agency: Annotated[
         list[str] | None,
         typer.Option(
@@ -966,7 +989,14 @@ def _database(db: str | None, timeout: float | None = None) -> Database:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_gone()
+            sys.exit(BROKEN_PIPE)
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ class Database:
     def revision(self) -> tuple[str | None, str]:
         """The schema revision the database is at (None: no ita-etl tables) and the newest
         this version knows. Creates nothing."""
-        store = Store(self.url, upgrade=False, timeout=self.timeout)
+        store = Store(self.url, upgrade=False, timeout=self.timeout, read_only=True)
         try:
             with store_errors(self.url):
                 return migrate.current(store.engine), migrate.head()
