@@ -20,6 +20,8 @@ failure is recorded in a transaction of its own.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -199,6 +201,13 @@ class KnownSource:
             self.version,
             self.report_id,
         )
+
+
+def unreadable_key(path: str) -> str:
+    """What a file that cannot be read (its bytes unknown) is recorded under instead of
+    their sha256: a hash of its absolute path, so that the next run finds the failure (and a
+    run that can read the file removes it)."""
+    return hashlib.sha256(b"unreadable file\0" + os.fsencode(os.path.abspath(path))).hexdigest()
 
 
 class Store:
@@ -469,6 +478,7 @@ def _load(
             report_id=same.id,
             load_seconds=time.perf_counter() - started,
         )
+        _forget_unreadable(connection, outcome.path)
         ordered = versions.order_versions(connection, agency_id, year)
         if current is not None and ordered.current_id != current.id:  # its date moved it
             changes.refresh_agency(connection, agency_id)
@@ -481,6 +491,7 @@ def _load(
             .values(superseded=True, superseded_at=_now())
         )
     source_id = _record_source(connection, outcome, status="updated")
+    _forget_unreadable(connection, outcome.path)
     version = _next_version(connection, agency_id, year)
     report_id = _insert_report(connection, doc, agency_id, version, content, source_id)
     connection.execute(update(sources).where(sources.c.id == source_id).values(report_id=report_id))
@@ -496,6 +507,15 @@ def _load(
         "new" if current is None else "updated" if ordered.current_id == report_id else "older"
     )
     return LoadResult(outcome.path, status, None, key, year, ordered.numbers[report_id], report_id)
+
+
+def _forget_unreadable(connection: Connection, path: str) -> None:
+    """The file was read: an earlier run's failure to read it no longer holds."""
+    connection.execute(
+        delete(sources).where(
+            sources.c.sha256 == unreadable_key(path), sources.c.status == "failed"
+        )
+    )
 
 
 def _agency_id(connection: Connection, key: str, report: Report) -> int:

@@ -453,3 +453,61 @@ def test_a_lock_file_that_cannot_be_written_is_one_line(two_years: Path, tmp_pat
     )
     assert run.returncode == 3
     assert one_error_line(run) == (f"error: {lock}: cannot take the ingest lock: Permission denied")
+
+
+# --- 9. a file that cannot be read ------------------------------------------------------------
+
+
+def test_an_unreadable_file_is_a_recorded_failure_of_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    secret, fine = folder / "secret.txt", folder / "fine.html"
+    secret.write_bytes((SAMPLES / "dla_2566.txt").read_bytes())
+    fine.write_bytes((SAMPLES / "dla_2567.html").read_bytes())
+    secret.chmod(0o000)
+    db = str(tmp_path / "ita.db")
+
+    def ingest_as_a_user() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            as_a_user("ingest", str(folder), "--db", db, "-w", "0"),
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD,
+        )
+
+    first = ingest_as_a_user()
+    assert first.returncode == 1
+    assert first.stderr == f"{secret}: cannot read the file: Permission denied\n"
+    assert "1 new" in first.stdout and "1 failed" in first.stdout
+    failed = subprocess.run(
+        as_a_user("status", "--failed", "-f", "csv", "--db", db),
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert str(secret) in failed.stdout and ",input," in failed.stdout
+
+    again = ingest_as_a_user()  # not readable still: said once, the run does not fail for it
+    assert again.returncode == 0, again.stderr
+    assert "1 failed before" in again.stdout
+
+    secret.chmod(0o644)
+    readable = ingest_as_a_user()
+    assert readable.returncode == 0, readable.stderr
+    assert f"{secret}: new (สถ. 2566 version 1)" in readable.stdout
+    left = run_cli("status", "--failed", "-f", "csv", "--db", db)
+    assert left.stdout.count("\n") == 1  # the header only: the old failure is gone
+
+
+@pytest.mark.parametrize("command", ["extract", "text"])
+def test_extract_of_an_unreadable_file_is_one_line_not_a_usage_box(
+    tmp_path: Path, command: str
+) -> None:
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(PDF_OF_THE_SEED.read_bytes())
+    secret.chmod(0o000)
+    run = subprocess.run(
+        as_a_user(command, str(secret)), capture_output=True, text=True, timeout=HANG_GUARD
+    )
+    assert run.returncode == 2
+    assert one_error_line(run) == f"error: {secret}: cannot read the file: Permission denied"

@@ -205,7 +205,8 @@ def _ocr_options(
 @handles_errors
 def extract(
     path: Annotated[
-        Path, typer.Argument(help="A report: PDF, HTML, Markdown or tab-separated text.")
+        Path,
+        typer.Argument(help="A report: PDF, HTML, Markdown or tab-separated text.", readable=False),
     ],
     format: Annotated[
         ExtractFormat, typer.Option("--format", "-f", help="json or table.")
@@ -223,6 +224,7 @@ def extract(
     """Parse one report and print its records (nothing is stored)."""
     from etl.app.output import print_table, to_json
     from etl.transform.pipeline import extract_file
+    from schemas.errors import InputError
 
     options = _ocr_options(
         ocr,
@@ -234,7 +236,11 @@ def extract(
         typhoon_model,
         ocr_page_timeout,
     )
-    doc = extract_file(path, password=password, ocr=options)
+    try:
+        doc = extract_file(path, password=password, ocr=options)
+    except OSError as error:  # typer's own check would print a usage box: one line instead
+        reason = f"cannot read the file: {error.strerror or error}"
+        raise InputError(reason, path=str(path)) from None
     if format is ExtractFormat.json:
         sys.stdout.write(to_json(doc) + "\n")
     else:
@@ -244,7 +250,7 @@ def extract(
 @app.command()
 @handles_errors
 def text(
-    path: Annotated[Path, typer.Argument(help="A PDF.")],
+    path: Annotated[Path, typer.Argument(help="A PDF.", readable=False)],
     raw: Annotated[bool, typer.Option("--raw", help="pdfplumber's own text, unrepaired.")] = False,
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
     stats: Annotated[
@@ -517,6 +523,7 @@ def ingest(
         typer.Option(
             "--from-list",
             help="A file naming more sources, one per line (# comments); - for stdin.",
+            readable=False,
         ),
     ] = None,
     workers: Annotated[

@@ -48,7 +48,14 @@ from etl.transform import pipeline
 from extractors.ocr.options import OcrOptions
 from loaders import urls
 from loaders.locks import ingest_lock
-from loaders.store import KnownSource, LoadResult, ParseOutcome, Store, database_path
+from loaders.store import (
+    KnownSource,
+    LoadResult,
+    ParseOutcome,
+    Store,
+    database_path,
+    unreadable_key,
+)
 from schemas.errors import ItaEtlError, UsageError
 
 CHUNK = 64
@@ -280,6 +287,8 @@ class _Slot:
     result: LoadResult | None = None
     future: Future[ParseOutcome] | None = None
     submitted: float = 0.0
+    failure: ParseOutcome | None = None
+    """A failure to record when the slot's turn comes (a file that cannot be read)."""
 
 
 def run_batch(
@@ -357,10 +366,24 @@ class _Batch:
         """A source's place in line: its result when nothing needs parsing, else a parse."""
         if prepared.fetched is not None:
             urls.record_fetches(self.store, [prepared.fetched])
+        known = prepared.known
+        if prepared.error is not None and prepared.sha256 and prepared.fetched is None:
+            if known is not None and known.skips(self.retry_failed):  # unreadable last time
+                return _Slot(prepared, known.as_result(prepared.location))
+            failure = ParseOutcome(
+                prepared.location,
+                prepared.sha256,
+                0,
+                pipeline.PARSER_VERSION,
+                None,
+                "OSError",
+                prepared.error,
+                stage="input",
+            )
+            return _Slot(prepared, failure=failure)
         if prepared.error is not None or prepared.read_from is None:
             reason = prepared.error or "nothing to read"
             return _Slot(prepared, LoadResult(prepared.location, "failed", reason))
-        known = prepared.known
         if known is not None and known.skips(self.retry_failed):
             return _Slot(prepared, known.as_result(prepared.location))
         self.summary.parsed += 1
@@ -392,6 +415,8 @@ class _Batch:
     def _finish(self, slot: _Slot) -> LoadResult:
         if slot.result is not None:
             return slot.result
+        if slot.failure is not None:
+            return self.store.load(slot.failure, retry_failed=self.retry_failed)
         assert slot.future is not None
         self.in_flight -= 1
         p = slot.prepared
@@ -528,6 +553,7 @@ class _Feeder:
             return Prepared(location, read_from, got.sha256, got.size_bytes or 0, fetched=got)
         try:
             sha256, size = fingerprint(location)
-        except OSError as error:
-            return Prepared(location, error=f"cannot read the file: {error.strerror or error}")
+        except OSError as error:  # recorded under a key of its path (store.unreadable_key)
+            reason = f"cannot read the file: {error.strerror or error}"
+            return Prepared(location, sha256=unreadable_key(location), error=reason)
         return Prepared(location, str(Path(location).resolve()), sha256, size)
