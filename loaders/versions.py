@@ -6,7 +6,10 @@ sources), else by when the version was first seen (``reports.loaded_at``); the l
 current, and they are numbered 1, 2, … in that order. The order depends on the sources, not
 on the order in which they were loaded: a revision loaded before the original, or a copy of
 the original found after the revision, leaves the same versions a run in date order would,
-and ``ita-etl db rebuild`` orders an existing database the same way.
+and ``ita-etl db rebuild`` orders an existing database the same way. It also repairs what an
+ita-etl before this rule left: two versions with the same content (a copy of the original
+loaded as a new version after the revision) become one, the later copy's sources recorded
+as duplicates of the first (``merge_copies``).
 """
 
 from __future__ import annotations
@@ -14,9 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, text, update
 
-from loaders.models import reports, sources
+from loaders.models import (
+    corrections,
+    entries,
+    entry_indicators,
+    items,
+    measure_changes,
+    refs,
+    reports,
+    sources,
+)
 
 
 @dataclass(frozen=True)
@@ -94,10 +106,69 @@ def order_versions(connection: Connection, agency_id: int, fiscal_year_be: int) 
     )
 
 
+def merge_copies(connection: Connection, agency_id: int, fiscal_year_be: int) -> int:
+    """Make versions with the same content one: the first loaded keeps its rows, a later
+    copy's sources become its duplicates and the copy's rows go; how many copies went. (A
+    loader that compared with the current version only filed a copy of an earlier one as a
+    new version.) The caller derives ``measure_changes`` again afterwards."""
+    rows = connection.execute(
+        select(reports.c.id, reports.c.content_sha256)
+        .where(and_(reports.c.agency_id == agency_id, reports.c.fiscal_year_be == fiscal_year_be))
+        .order_by(reports.c.id)
+    ).all()
+    first: dict[str, int] = {}
+    merged = 0
+    for report_id, content in rows:
+        kept = first.setdefault(content, report_id)
+        if kept == report_id:
+            continue
+        connection.execute(
+            update(sources)
+            .where(sources.c.report_id == report_id)
+            .values(report_id=kept, status="duplicate")
+        )
+        _delete_version(connection, report_id)
+        merged += 1
+    return merged
+
+
+def _delete_version(connection: Connection, report_id: int) -> None:
+    """A report version's rows, search index entries and stored comparisons."""
+    connection.execute(
+        delete(measure_changes).where(
+            or_(
+                measure_changes.c.from_report_id == report_id,
+                measure_changes.c.to_report_id == report_id,
+            )
+        )
+    )
+    its_items = select(items.c.id).where(items.c.report_id == report_id)
+    its_entries = select(entries.c.id).where(entries.c.report_id == report_id)
+    if connection.dialect.name == "sqlite":  # external-content FTS: told what to forget
+        connection.execute(
+            text(
+                "INSERT INTO items_fts (items_fts, rowid, search_text) "
+                "SELECT 'delete', id, search_text FROM items "
+                "WHERE report_id = :r AND search_text IS NOT NULL"
+            ),
+            {"r": report_id},
+        )
+    connection.execute(delete(refs).where(refs.c.item_id.in_(its_items)))
+    connection.execute(delete(corrections).where(corrections.c.item_id.in_(its_items)))
+    connection.execute(delete(items).where(items.c.report_id == report_id))
+    connection.execute(delete(entry_indicators).where(entry_indicators.c.entry_id.in_(its_entries)))
+    connection.execute(delete(entries).where(entries.c.report_id == report_id))
+    connection.execute(delete(reports).where(reports.c.id == report_id))
+
+
 def order_all(connection: Connection) -> int:
-    """Order the versions of every report (``ita-etl db rebuild``); how many reports (agency
-    and year) changed."""
+    """Merge copies and order the versions of every report (``ita-etl db rebuild``); how
+    many reports (agency and year) changed."""
     keys = connection.execute(
         select(reports.c.agency_id, reports.c.fiscal_year_be).distinct()
     ).all()
-    return sum(order_versions(connection, a, y).changed for a, y in keys)
+    changed = 0
+    for agency_id, year in keys:
+        merged = merge_copies(connection, agency_id, year)
+        changed += bool(order_versions(connection, agency_id, year).changed or merged)
+    return changed

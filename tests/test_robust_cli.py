@@ -511,3 +511,56 @@ def test_extract_of_an_unreadable_file_is_one_line_not_a_usage_box(
     )
     assert run.returncode == 2
     assert one_error_line(run) == f"error: {secret}: cannot read the file: Permission denied"
+
+
+def load_as_a_new_version(db: str, path: Path) -> None:
+    """What ita-etl did before versions were ordered: a copy of an earlier version, its
+    content not the current one's, loaded as a new current version (and no source date
+    read)."""
+    from dataclasses import replace
+
+    from sqlalchemy import update
+
+    from etl.orchestrate.parse import parse_source
+    from loaders import derived
+    from loaders import store as loading
+    from loaders.content import agency_key
+    from loaders.models import reports, sources
+
+    outcome = replace(parse_source(path), source_date=None)
+    doc = outcome.document
+    assert doc is not None and outcome.content_sha256 is not None
+    key = agency_key(doc.report)
+    assert key is not None
+    with Store(db) as store, store.writing() as c:
+        agency_id = loading._agency_id(c, key, doc.report)
+        c.execute(update(reports).where(reports.c.agency_id == agency_id).values(superseded=True))
+        source_id = loading._record_source(c, outcome, status="updated")
+        report_id = loading._insert_report(c, doc, agency_id, 3, outcome.content_sha256, source_id)
+        c.execute(update(sources).where(sources.c.id == source_id).values(report_id=report_id))
+        loading.write_records(c, doc, report_id, search=outcome.search)
+        derived.after_load(c, agency_id, report_id)
+
+
+def test_db_rebuild_repairs_a_copy_that_an_older_ita_etl_loaded_as_a_new_version(
+    fresh_db: Callable[[], str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a_report.txt").write_bytes((SAMPLES / "dla_2566.txt").read_bytes())
+    (folder / "b_revised.txt").write_bytes(revised_seed())
+    (folder / "c_report.pdf").write_bytes(PDF_OF_THE_SEED.read_bytes())
+    damaged = fresh_db()
+    ingest(damaged, [folder / "a_report.txt", folder / "b_revised.txt"], workers=0)
+    load_as_a_new_version(damaged, folder / "c_report.pdf")
+    assert versions(damaged) == [(1, True, False), (2, True, True), (3, False, False)]
+
+    rebuilt = run_cli("db", "rebuild", "--db", damaged)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "1 reports' versions reordered" in rebuilt.stdout
+    assert versions(damaged) == [(1, True, False), (2, False, True)]
+    at_once = fresh_db()
+    ingest(at_once, [folder], workers=0)
+    assert canonical_dump(damaged) == canonical_dump(at_once)
+    hits = run_cli("search", "คู่มือ", "-f", "csv", "--db", damaged)
+    assert hits.stdout == run_cli("search", "คู่มือ", "-f", "csv", "--db", at_once).stdout
