@@ -34,16 +34,16 @@ from loaders.models import (
     urls,
 )
 from loaders.store import Store, database_path
-from schemas.errors import StoreError, UsageError
+from schemas.errors import OptionError, StoreError, UsageError
 
 
-def open_store(db: str | None = None) -> Store:
+def open_store(db: str | None = None, *, timeout: float | None = None) -> Store:
     """The store for reading: it must exist and be at the newest schema revision."""
     url = resolve_url(db)
     path = database_path(url)
     if path is not None and not path.exists():
         raise StoreError(f"no database at {path}: load reports first with `ita-etl ingest`")
-    store = Store(url, upgrade=False)
+    store = Store(url, upgrade=False, timeout=timeout, read_only=True)
     with store_errors(url):
         revision = migrate.current(store.engine)
     if revision != migrate.head():
@@ -448,6 +448,7 @@ class Hits(Rows):
 
 
 ROLES = ("measure", "result", "outcome", "unit")
+_NO_LIMIT = 2**31 - 1
 
 
 def search_items(
@@ -461,6 +462,10 @@ def search_items(
 ) -> Hits:
     """Items of current report versions containing ``query`` (docs/cli.md, search), of the
     agencies, years and roles given (any of each)."""
+    if limit is not None and limit < 0:
+        raise OptionError(f"--limit is how many items at most: 1 or more (0: all), not {limit}")
+    if limit is not None and limit > _NO_LIMIT:
+        limit = None  # more items than any database holds: all of them
     if not search.has_terms(query):
         raise UsageError(f"nothing to search for in {query!r}")
     for role in roles:

@@ -177,6 +177,7 @@ def test_the_command_logs_json_and_exits_for_schedulers(two_years: Path, tmp_pat
         "sources": 3,
         "new": 2,
         "updated": 0,
+        "older": 0,
         "unchanged": 0,
         "duplicate": 0,
         "failed": 1,

@@ -31,7 +31,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-stdout = Console(soft_wrap=True)
+BROKEN_PIPE = 141
+"""Exit status when the reader of stdout went away (``| head``): 128 + SIGPIPE, as a
+command the signal ended would give."""
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that nothing more (not even the flush at exit) fails."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        _stdout_gone()
+        raise SystemExit(BROKEN_PIPE)
+
+
+stdout = _Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +88,9 @@ def handles_errors(command: F) -> F:
             return command(*args, **kwargs)
         except ItaEtlError as error:
             raise fail(f"error: {error.one_line()}", error.exit_code) from None
+        except BrokenPipeError:  # the reader of stdout went away: nothing to say, nobody to hear
+            _stdout_gone()
+            raise typer.Exit(BROKEN_PIPE) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as error:
@@ -184,7 +205,8 @@ def _ocr_options(
 @handles_errors
 def extract(
     path: Annotated[
-        Path, typer.Argument(help="A report: PDF, HTML, Markdown or tab-separated text.")
+        Path,
+        typer.Argument(help="A report: PDF, HTML, Markdown or tab-separated text.", readable=False),
     ],
     format: Annotated[
         ExtractFormat, typer.Option("--format", "-f", help="json or table.")
@@ -202,6 +224,7 @@ def extract(
     """Parse one report and print its records (nothing is stored)."""
     from etl.app.output import print_table, to_json
     from etl.transform.pipeline import extract_file
+    from schemas.errors import InputError
 
     options = _ocr_options(
         ocr,
@@ -213,7 +236,11 @@ def extract(
         typhoon_model,
         ocr_page_timeout,
     )
-    doc = extract_file(path, password=password, ocr=options)
+    try:
+        doc = extract_file(path, password=password, ocr=options)
+    except OSError as error:  # typer's own check would print a usage box: one line instead
+        reason = f"cannot read the file: {error.strerror or error}"
+        raise InputError(reason, path=str(path)) from None
     if format is ExtractFormat.json:
         sys.stdout.write(to_json(doc) + "\n")
     else:
@@ -223,7 +250,7 @@ def extract(
 @app.command()
 @handles_errors
 def text(
-    path: Annotated[Path, typer.Argument(help="A PDF.")],
+    path: Annotated[Path, typer.Argument(help="A PDF.", readable=False)],
     raw: Annotated[bool, typer.Option("--raw", help="pdfplumber's own text, unrepaired.")] = False,
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
     stats: Annotated[
@@ -285,6 +312,19 @@ DbOption = Annotated[
         "--db",
         help="SQLAlchemy URL (postgresql://… works) or SQLite file. "
         "Default: $ITA_ETL_DB, else ./ita.db.",
+        show_default=False,
+    ),
+]
+
+
+DbTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--db-timeout",
+        envvar="ITA_ETL_DB_TIMEOUT",
+        min=0,
+        help="Seconds to wait for the database to connect, or for a lock another session "
+        "holds; 0: for ever. Default: 30 ($ITA_ETL_DB_TIMEOUT).",
         show_default=False,
     ),
 ]
@@ -477,11 +517,13 @@ def ingest(
         ),
     ] = None,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     from_list: Annotated[
         Path | None,
         typer.Option(
             "--from-list",
             help="A file naming more sources, one per line (# comments); - for stdin.",
+            readable=False,
         ),
     ] = None,
     workers: Annotated[
@@ -524,6 +566,15 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    download_timeout: Annotated[
+        float,
+        typer.Option(
+            "--download-timeout",
+            min=0,
+            help="Seconds one URL's download may take in all; 0: no limit (each wait for the "
+            "server is limited to 60 s anyway).",
+        ),
+    ] = 600.0,
     wait: Annotated[
         bool,
         typer.Option("--wait", help="If another ingest holds the database, wait for it."),
@@ -570,6 +621,7 @@ def ingest(
         blobs=blobs,
         wait=wait,
         keep_results=False,
+        download_timeout=download_timeout,
         ocr=_ocr_options(
             ocr,
             ocr_engine,
@@ -584,7 +636,7 @@ def ingest(
     signals = _Signals()
     previous = signal.signal(signal.SIGTERM, signals)
     try:
-        with _database(db) as database:
+        with _database(db, db_timeout) as database:
             summary = database.ingest(
                 paths or [], from_list=from_list, options=options, reporter=report
             )
@@ -668,6 +720,7 @@ def compare(
         ),
     ] = None,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """Pair an agency's measures of two years: carried, changed, new or dropped.
@@ -686,7 +739,7 @@ def compare(
             raise UsageError(
                 "--all lists years compared with the year before; --year is for one agency"
             )
-        with _database(db) as database:
+        with _database(db, db_timeout) as database:
             rows = database.changes(agency=agency, from_year=from_year, to_year=to_year)
         columns = [
             "agency_key",
@@ -707,7 +760,7 @@ def compare(
             stdout.print(f"{len(rows.records)} pairs of measures, {agencies} {named}", markup=False)
         return
     name = _one_agency(agency, "or --all for every agency")
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         if year is not None:
             if from_year is not None or to_year is not None:
                 raise UsageError("--year compares versions of one year: leave out --from and --to")
@@ -729,7 +782,10 @@ def compare(
 def search(
     query: Annotated[str, typer.Argument(help="Text to find; Thai needs no spaces.")],
     db: DbOption = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many items.")] = 50,
+    db_timeout: DbTimeoutOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="At most this many items; 0: all.")
+    ] = 50,
     agency: Annotated[
         list[str] | None,
         typer.Option(
@@ -764,7 +820,7 @@ def search(
     An agency or unit is found by its abbreviation or its full name (สถ. finds
     กรมส่งเสริมการปกครองท้องถิ่น, and the other way round).
     """
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         hits = database.search(
             query,
             limit=limit,
@@ -812,9 +868,10 @@ def export(
         ),
     ] = True,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
 ) -> None:
     """Write the analysts' views to CSV or Parquet files, or to one Excel workbook."""
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         written = database.export(out, format.value, views=view or None, bom=bom)
     for path in written:
         stdout.print(str(path), markup=False, highlight=False)
@@ -834,6 +891,7 @@ def report(
         bool, typer.Option("--all", help="Every agency, with an overview first.")
     ] = False,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
 ) -> None:
     """Write a self-contained HTML page (it opens offline) about an agency's loaded years,
     or every agency's: counts by status and coverage per indicator as charts, changed
@@ -842,7 +900,7 @@ def report(
 
     if all_agencies == bool(agency):
         raise UsageError("give --agency or --all (one of them)")
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         page = database.report_html(None if all_agencies else agency)
     try:
         out.write_text(page, encoding="utf-8")
@@ -855,6 +913,7 @@ def report(
 @handles_errors
 def status(
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     failed: Annotated[bool, typer.Option("--failed", help="Only sources that failed.")] = False,
     summary: Annotated[
         bool,
@@ -867,7 +926,7 @@ def status(
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """List the sources loaded or tried, and what became of each (read only: no lock)."""
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         if summary:
             rows = database.source_counts(failed_only=failed)
         elif urls:
@@ -889,25 +948,27 @@ app.add_typer(db_app)
 
 @db_app.command("upgrade")
 @handles_errors
-def db_upgrade(db: DbOption = None) -> None:
+def db_upgrade(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
     """Create the tables or bring them to the newest revision, and rewrite the reference
     tables (ITA framework, abbreviations) from this version's data."""
     from loaders.db import display_url
 
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         revision = database.upgrade()
         stdout.print(f"{display_url(database.url)}: at revision {revision} (newest)", markup=False)
 
 
 @db_app.command("rebuild")
 @handles_errors
-def db_rebuild(db: DbOption = None) -> None:
-    """Derive the canonical unit names and the stored comparisons (measure_changes) again
-    from the loaded records: after an upgrade of ita-etl changed how they are made."""
-    with _database(db) as database:
+def db_rebuild(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
+    """Order every report's versions by their sources' dates, and derive the canonical unit
+    names and the stored comparisons (measure_changes) again from the loaded records: after
+    an upgrade of ita-etl changed how they are made."""
+    with _database(db, db_timeout) as database:
         rebuilt = database.rebuild()
     stdout.print(
-        f"{rebuilt.units} unit names, {rebuilt.measure_changes} pairs of measures",
+        f"{rebuilt.units} unit names, {rebuilt.measure_changes} pairs of measures, "
+        f"{rebuilt.reordered} reports' versions reordered",
         markup=False,
         highlight=False,
     )
@@ -915,11 +976,11 @@ def db_rebuild(db: DbOption = None) -> None:
 
 @db_app.command("current")
 @handles_errors
-def db_current(db: DbOption = None) -> None:
+def db_current(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
     """Print the database's schema revision and the newest one this version knows."""
     from loaders.db import display_url
 
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         revision, newest = database.revision()
         stdout.print(
             f"{display_url(database.url)}: at revision {revision or 'none (empty)'}, "
@@ -928,14 +989,21 @@ def db_current(db: DbOption = None) -> None:
         )
 
 
-def _database(db: str | None) -> Database:
+def _database(db: str | None, timeout: float | None = None) -> Database:
     from etl.app.database import Database
 
-    return Database(db)
+    return Database(db, timeout=timeout)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_gone()
+            sys.exit(BROKEN_PIPE)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ there is none). Pure and picklable, so it runs the same in this process, in a sa
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from etl.orchestrate.sources import fingerprint
@@ -52,7 +54,12 @@ def _parse(read_from: str, path: str, ocr: OcrOptions | None) -> ParseOutcome:
         if doc.report.fiscal_year_be is None:
             raise InputError("the report gives no fiscal year, so it cannot be filed")
         outcome = ParseOutcome(
-            path, doc.source.sha256, doc.source.size_bytes, doc.parser_version, doc
+            path,
+            doc.source.sha256,
+            doc.source.size_bytes,
+            doc.parser_version,
+            doc,
+            source_date=document_date(data) if doc.source.format == "pdf" else None,
         ).with_derived()
         return replace(outcome, parse_seconds=time.perf_counter() - started)
     except OSError as error:
@@ -66,6 +73,54 @@ def _parse(read_from: str, path: str, ocr: OcrOptions | None) -> ParseOutcome:
     except Exception as error:
         reason = f"unexpected {type(error).__name__}: {error}"
         return ParseOutcome.failure(path, sha256, size, error, reason, started)
+
+
+_PDF_DATE = re.compile(
+    r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?\s*(?:([Zz])|([+-])(\d{2})'?(\d{2})?'?)?"
+)
+
+
+def document_date(data: bytes) -> datetime | None:
+    """The date a PDF gives itself: its ModDate, else its CreationDate, in UTC (a date with
+    no zone is taken as UTC); None when it has neither or they do not read."""
+    try:
+        import pypdfium2
+
+        pdf = pypdfium2.PdfDocument(data)
+        try:
+            meta = pdf.get_metadata_dict(skip_empty=True)
+        finally:
+            pdf.close()
+    except Exception:  # no date is no reason to fail a document that parsed
+        return None
+    for key in ("ModDate", "CreationDate"):
+        moment = pdf_date(str(meta.get(key) or ""))
+        if moment is not None:
+            return moment
+    return None
+
+
+def pdf_date(value: str) -> datetime | None:
+    """A PDF date string (``D:20240115093000+07'00'``) in UTC; None when it is not one."""
+    found = _PDF_DATE.match(value.strip())
+    if found is None:
+        return None
+    year, month, day, hour, minute, second, _z, sign, tz_hours, tz_minutes = found.groups()
+    try:
+        offset = timedelta(hours=int(tz_hours or 0), minutes=int(tz_minutes or 0))
+        zone = timezone(-offset if sign == "-" else offset)
+        moment = datetime(
+            int(year),
+            int(month or 1),
+            int(day or 1),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            tzinfo=zone,
+        )
+    except ValueError:
+        return None
+    return moment.astimezone(UTC)
 
 
 _WARM_UP_REPORT = (
