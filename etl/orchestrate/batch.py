@@ -47,7 +47,7 @@ from extractors.ocr.options import OcrOptions
 from loaders import urls
 from loaders.locks import ingest_lock
 from loaders.store import KnownSource, LoadResult, ParseOutcome, Store, database_path
-from schemas.errors import ItaEtlError, UsageError
+from schemas.errors import InputError, ItaEtlError, UsageError
 
 CHUNK = 64
 """Sources hashed (or fetched) together and looked up in one query."""
@@ -494,4 +494,6 @@ class _Feeder:
             sha256, size = fingerprint(location)
         except OSError as error:
             return Prepared(location, error=f"cannot read the file: {error.strerror or error}")
+        except InputError as error:  # not a regular file
+            return Prepared(location, error=error.reason)
         return Prepared(location, str(Path(location).resolve()), sha256, size)

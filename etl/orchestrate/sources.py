@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from etl.transform.pipeline import check_file
 from loaders.urls import is_url
 from schemas.errors import UsageError
 
@@ -57,7 +58,9 @@ def _looks_like_a_report(path: Path) -> bool:
 
 
 def fingerprint(path: str | Path) -> tuple[str, int]:
-    """The file's sha256 and size, read in blocks (cheap next to parsing)."""
+    """The file's sha256 and size, read in blocks (cheap next to parsing). ``InputError``
+    for what is not a regular file: opening a FIFO would wait for a writer for ever."""
+    check_file(path)
     with open(path, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256")
     return digest.hexdigest(), Path(path).stat().st_size

@@ -7,6 +7,8 @@ worker processes and its result the same wherever it runs.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,13 +79,43 @@ def abbreviations_used(entries: Sequence[Entry]) -> dict[str, str]:
 def extract_file(
     path: str | Path, *, password: str | None = None, ocr: OcrOptions | None = None
 ) -> ExtractedDocument:
-    path = Path(path)
+    return extract_bytes(read_file(path), str(path), password=password, ocr=ocr)
+
+
+_NOT_FILES = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def check_file(path: str | Path) -> int:
+    """The size of the regular file at ``path``; ``InputError`` naming it when it is not one
+    (opening a FIFO would block for ever, a folder cannot be read) or cannot be read."""
     try:
-        size = path.stat().st_size
+        mode = os.stat(path)
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from error
+        reason = f"cannot read the file: {error.strerror or error}"
+        raise InputError(reason, path=str(path)) from None
+    for test, what in _NOT_FILES:
+        if test(mode.st_mode):
+            raise InputError(f"not a file: {what}", path=str(path))
+    return mode.st_size
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of the report file at ``path``: ``check_file``'s errors, or
+    ``DocumentTooLargeError`` over ``MAX_BYTES``."""
+    size = check_file(path)
     if size > MAX_BYTES:
         raise DocumentTooLargeError(
             f"{size:,} bytes is more than the {MAX_BYTES:,}-byte limit", path=str(path)
         )
-    return extract_bytes(path.read_bytes(), str(path), password=password, ocr=ocr)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        reason = f"cannot read the file: {error.strerror or error}"
+        raise InputError(reason, path=str(path)) from None
