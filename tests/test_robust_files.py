@@ -13,7 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import HANG_GUARD, ITA_ETL
+from conftest import HANG_GUARD, ITA_ETL, endless_pdf_bytes
+from fixtures import hostile
 
 
 def extract(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
@@ -50,3 +51,33 @@ def test_extract_on_a_fifo_does_not_block(tmp_path: Path) -> None:
     fifo = tmp_path / "report.html"
     os.mkfifo(fifo)
     one_clean_line(extract(fifo), fifo, "not a file: a named pipe (FIFO)")
+
+
+# --- extract and text run under ingest's limits -------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["extract", "text"])
+def test_a_parse_that_never_ends_is_stopped_at_the_time_limit(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "endless.pdf"
+    path.write_bytes(endless_pdf_bytes())
+    try:
+        done = subprocess.run(
+            [*ITA_ETL, command, str(path), "--doc-timeout", "2", "--ocr", "never"],
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{command} did not stop the endless parse")
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"error: {path}: timed out after 2 s"
+
+
+def test_a_document_over_the_memory_limit_is_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(hostile.inflate_bomb_pdf(250))  # under the decoding budget: memory stops it
+    done = extract(path, "--doc-memory", "300", "--ocr", "never")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"error: {path}: ran out of memory (over the worker's memory limit, --doc-memory)"
+    )

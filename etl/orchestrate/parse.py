@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from etl.orchestrate.sources import fingerprint
+from etl.orchestrate.workers import OUT_OF_MEMORY
 from etl.transform import pipeline
 from extractors.ocr import budget
 from extractors.ocr.options import OcrOptions
@@ -61,7 +62,7 @@ def _parse(read_from: str, path: str, ocr: OcrOptions | None) -> ParseOutcome:
     except InputError as error:
         return ParseOutcome.failure(path, sha256, size, error, error.reason, started)
     except MemoryError as error:
-        reason = "ran out of memory (over the worker's memory limit, --doc-memory)"
+        reason = OUT_OF_MEMORY
         return ParseOutcome.failure(path, sha256, size, error, reason, started)
     except Exception as error:
         reason = f"unexpected {type(error).__name__}: {error}"

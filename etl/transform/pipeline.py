@@ -11,6 +11,7 @@ import os
 import stat
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import extractors
@@ -119,3 +120,42 @@ def read_file(path: str | Path) -> bytes:
     except OSError as error:
         reason = f"cannot read the file: {error.strerror or error}"
         raise InputError(reason, path=str(path)) from None
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """What ``ita-etl text`` prints: the text, the warnings about pages not read from their
+    text layer, and (for ``--stats``) the repairs made and how each glyph was read."""
+
+    text: str
+    warnings: tuple[str, ...] = ()
+    repairs: tuple[tuple[str, int], ...] = ()
+    glyphs: tuple[str, ...] = ()
+
+
+def pdf_text_file(
+    path: str | Path,
+    *,
+    password: str | None = None,
+    raw: bool = False,
+    ocr: OcrOptions | None = None,
+) -> PdfText:
+    """A PDF's text in reading order (``extractors.pdf.read_pdf_text``), or pdfplumber's own
+    with ``raw``; ``InputError`` naming ``path`` for bad input."""
+    from extractors.pdf import read_pdf_text
+    from extractors.pdf_text import document_text
+
+    data = read_file(path)
+    try:
+        if raw:
+            return PdfText(document_text(data, password=password, raw=True))
+        doc, warnings = read_pdf_text(data, password=password, ocr=ocr)
+    except InputError as error:
+        error.path = error.path or str(path)
+        raise
+    return PdfText(
+        doc.text,
+        tuple(warnings),
+        tuple(sorted(doc.repairs.items())),
+        tuple(decision.describe() for decision in doc.glyph_decisions),
+    )
