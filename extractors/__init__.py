@@ -12,7 +12,7 @@ import re
 from extractors.model import Block, Cell, RawDocument, RawTable, Row
 from extractors.ocr.options import OcrOptions
 from extractors.ooxml import encrypted_error, is_encrypted_office, office_kind
-from schemas.errors import EmptyInputError, UnsupportedFormatError
+from schemas.errors import CorruptDocumentError, EmptyInputError, UnsupportedFormatError
 from schemas.records import SourceFormat
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -78,6 +78,27 @@ def read(
     """Parse a file's bytes into its tables; raises an ``InputError`` for bad input.
     ``ocr``: how PDF pages without a usable text layer are read (default: OCR'd)."""
     fmt = detect_format(data, name)
+    try:
+        return _read(fmt, data, password, ocr)
+    except RecursionError:  # a tree thousands of levels deep: no report is built so
+        raise CorruptDocumentError(
+            f"the {_NAMES[fmt]} file is nested too deeply to read (a damaged or crafted file)"
+        ) from None
+
+
+_NAMES: dict[SourceFormat, str] = {
+    "pdf": "PDF",
+    "html": "HTML",
+    "markdown": "Markdown",
+    "docx": "Word",
+    "xlsx": "Excel",
+    "text": "text",
+}
+
+
+def _read(
+    fmt: SourceFormat, data: bytes, password: str | None, ocr: OcrOptions | None
+) -> RawDocument:
     if fmt == "pdf":
         from extractors.pdf import read_pdf
 

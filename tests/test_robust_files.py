@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,51 @@ def test_a_document_over_the_memory_limit_is_stopped(tmp_path: Path) -> None:
     assert done.stderr.strip() == (
         f"error: {path}: ran out of memory (over the worker's memory limit, --doc-memory)"
     )
+
+
+# --- hostile PDFs: bad input, said at once ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (hostile.self_referencing_pdf, "the PDF is damaged (object 8 refers to itself)"),
+        (
+            hostile.reference_cycle_pdf,
+            "the PDF is damaged (objects 8, 9 refer to one another in a cycle)",
+        ),
+        (hostile.deep_page_tree_pdf, "the PDF is damaged (objects nested too deeply to read)"),
+    ],
+    ids=["self-reference", "reference-cycle", "deep-page-tree"],
+)
+def test_a_pdf_that_would_loop_or_recurse_is_bad_input(
+    tmp_path: Path, make: Callable[[], bytes], reason: str
+) -> None:
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(make())
+    one_clean_line(extract(path, "--ocr", "never"), path, reason)
+
+
+def test_a_decompression_bomb_stops_at_the_decoding_budget_not_the_memory_limit(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(hostile.inflate_bomb_pdf(1536))  # 1.5 MB that inflates to 1.5 GB
+    done = extract(path, "--doc-memory", "1024", "--ocr", "never")
+    one_clean_line(done, path, "the PDF's streams decode to more than 256 MB")
+
+
+def test_pdfminer_warnings_are_the_documents_not_stray_stderr_lines(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(hostile.damaged_stream_pdf())
+    done = subprocess.run(
+        [*ITA_ETL, "text", str(path), "--ocr", "never"],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Hello" in done.stdout
+    assert done.stderr.strip().splitlines() == [
+        f"warning: {path}: the PDF reader warned: Data-loss while decompressing corrupted data"
+    ]
