@@ -8,13 +8,15 @@ more (seeded mutations of the samples) through the same command.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import HANG_GUARD, ITA_ETL, endless_pdf_bytes
+from conftest import HANG_GUARD, ITA_ETL, SAMPLES, endless_pdf_bytes
 from fixtures import hostile
 
 
@@ -52,6 +54,43 @@ def test_extract_on_a_fifo_does_not_block(tmp_path: Path) -> None:
     fifo = tmp_path / "report.html"
     os.mkfifo(fifo)
     one_clean_line(extract(fifo), fifo, "not a file: a named pipe (FIFO)")
+
+
+# --- HTML cut short or damaged: loaded, but never silently -------------------------------
+
+
+def extracted(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert done.returncode == 0, done.stderr
+    doc: dict[str, Any] = json.loads(done.stdout)
+    return doc
+
+
+def items(doc: dict[str, Any]) -> int:
+    return sum(len(entry["items"]) for entry in doc["entries"])
+
+
+def test_html_cut_short_inside_its_table_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "dla_2567.html"
+    path.write_bytes(hostile.truncated_html("dla_2567.html", 7410))
+    doc = extracted(extract(path))
+    assert items(doc) < 61  # the whole report has 61 items
+    assert any("cut short" in w for w in doc["warnings"]), doc["warnings"]
+
+
+def test_html_whose_table_tags_are_broken_says_so(tmp_path: Path) -> None:
+    page = (SAMPLES / "dla_2567.html").read_text(encoding="utf-8")
+    cut = page.index("</td>", page.index("<tbody>"))
+    path = tmp_path / "dla_2567.html"
+    path.write_text(page[:cut] + "</tf>" + page[cut + 5 :], encoding="utf-8")
+    doc = extracted(extract(path))
+    (warning,) = [w for w in doc["warnings"] if "repaired broken markup" in w]
+    assert "Unexpected end tag : tf" in warning
+
+
+def test_whole_html_reports_have_no_markup_warning() -> None:
+    for name in ("dla_2566.html", "dla_2567.html", "obt_nongbua_2567.md"):
+        doc = extracted(extract(SAMPLES / name))
+        assert not [w for w in doc["warnings"] if "markup" in w or "cut short" in w], name
 
 
 # --- extract and text run under ingest's limits -------------------------------------------
@@ -130,3 +169,10 @@ def test_pdfminer_warnings_are_the_documents_not_stray_stderr_lines(tmp_path: Pa
     assert done.stderr.strip().splitlines() == [
         f"warning: {path}: the PDF reader warned: Data-loss while decompressing corrupted data"
     ]
+
+
+@pytest.mark.parametrize("depth", [20_000, 100_000])
+def test_html_nested_thousands_deep_is_bad_input(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "deep.html"
+    path.write_bytes(hostile.deep_html(depth))
+    one_clean_line(extract(path), path, "the HTML file is nested too deeply to read")
