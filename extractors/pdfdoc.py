@@ -121,7 +121,8 @@ def page_error(number: int, error: Exception) -> InputError:
         return error
     if isinstance(error, RecursionError):
         return damaged(error)
-    return CorruptDocumentError(f"page {number} cannot be read ({error or type(error).__name__})")
+    detail = " ".join(str(error).split())[:160] or type(error).__name__
+    return CorruptDocumentError(f"page {number} cannot be read ({detail})")
 
 
 def page_ranges(numbers: Sequence[int]) -> str:

@@ -176,3 +176,10 @@ def test_html_nested_thousands_deep_is_bad_input(tmp_path: Path, depth: int) -> 
     path = tmp_path / "deep.html"
     path.write_bytes(hostile.deep_html(depth))
     one_clean_line(extract(path), path, "the HTML file is nested too deeply to read")
+
+
+@pytest.mark.parametrize("name", sorted(hostile.malformed_page_pdfs()))
+def test_a_pdf_whose_page_is_malformed_is_bad_input(tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(hostile.malformed_page_pdfs()[name])
+    one_clean_line(extract(path, "--ocr", "never"), path, "the PDF is truncated or damaged")
