@@ -183,3 +183,43 @@ def test_a_pdf_whose_page_is_malformed_is_bad_input(tmp_path: Path, name: str) -
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(hostile.malformed_page_pdfs()[name])
     one_clean_line(extract(path, "--ocr", "never"), path, "the PDF is truncated or damaged")
+
+
+# --- in a batch: recorded as bad input, not tried again ------------------------------------
+
+
+def test_a_nightly_rerun_over_unchanged_bad_files_exits_0_and_retries_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "dla_2567.html").write_bytes((SAMPLES / "dla_2567.html").read_bytes())
+    bad = {
+        "self_reference.pdf": hostile.self_referencing_pdf(),
+        "page_tree.pdf": hostile.deep_page_tree_pdf(20_000),
+        "cropbox.pdf": hostile.malformed_page_pdfs()["cropbox_is_a_number"],
+        "nested.html": hostile.deep_html(20_000),
+    }
+    for name, data in bad.items():
+        (folder / name).write_bytes(data)
+    db = str(tmp_path / "ita.db")
+    command = [*ITA_ETL, "ingest", str(folder), "--db", db, "-w", "1", "--ocr", "never"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=HANG_GUARD)
+    assert first.returncode == 1, first.stderr
+    failed = sorted(line.split(": ")[0] for line in first.stderr.strip().splitlines())
+    assert failed == sorted(str(folder / name) for name in bad)
+    assert "unexpected" not in first.stderr
+
+    status = subprocess.run(
+        [*ITA_ETL, "status", "--db", db, "--failed", "-f", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stages = {Path(row["path"]).name: row["stage"] for row in json.loads(status.stdout)}
+    assert stages == dict.fromkeys(bad, "input")
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=HANG_GUARD)
+    assert again.returncode == 0, again.stderr
+    assert "0 failed, 4 failed before (not retried" in again.stdout
+    assert "nothing parsed" in again.stdout
