@@ -54,7 +54,10 @@ def detect_format(data: bytes, name: str = "") -> SourceFormat:
     for signature, reason in _SIGNATURES:
         if data.startswith(signature):
             raise UnsupportedFormatError(f"not a supported format: {reason}")
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 with its byte-order mark (Windows' "Unicode"): sniffed as the text it holds
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    elif b"\x00" in data[:8192]:
         raise UnsupportedFormatError("not a supported format: binary data that is not a PDF")
     hint = next((f for ext, f in _EXTENSION_HINTS.items() if name.lower().endswith(ext)), None)
     if _HTML_DOC.search(data[:4096]):

@@ -223,3 +223,17 @@ def test_a_nightly_rerun_over_unchanged_bad_files_exits_0_and_retries_nothing(
     assert again.returncode == 0, again.stderr
     assert "0 failed, 4 failed before (not retried" in again.stdout
     assert "nothing parsed" in again.stdout
+
+
+# --- encodings ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bom", ["utf-16", "utf-16-be"])
+def test_utf16_html_with_a_bom_reads_as_the_utf8_page(tmp_path: Path, bom: str) -> None:
+    page = (SAMPLES / "dla_2567.html").read_text(encoding="utf-8")
+    path = tmp_path / "dla_2567.html"
+    path.write_bytes(("\ufeff" + page).encode(bom) if bom == "utf-16-be" else page.encode(bom))
+    utf16 = extracted(extract(path))
+    utf8 = extracted(extract(SAMPLES / "dla_2567.html"))
+    assert utf16["entries"] == utf8["entries"]
+    assert items(utf16) == 61
