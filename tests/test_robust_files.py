@@ -237,3 +237,31 @@ def test_utf16_html_with_a_bom_reads_as_the_utf8_page(tmp_path: Path, bom: str) 
     utf8 = extracted(extract(SAMPLES / "dla_2567.html"))
     assert utf16["entries"] == utf8["entries"]
     assert items(utf16) == 61
+
+
+# --- a folder scan says what it skipped ---------------------------------------------------
+
+
+def test_a_folder_scan_names_the_links_folders_and_pipes_it_skips(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "dla_2567.html").write_bytes((SAMPLES / "dla_2567.html").read_bytes())
+    (folder / "loop.pdf").symlink_to("loop.pdf")
+    (folder / "dangling.pdf").symlink_to("nowhere.pdf")
+    (folder / "x.pdf").mkdir()
+    os.mkfifo(folder / "pipe.html")
+    done = subprocess.run(
+        [*ITA_ETL, "ingest", str(folder), "--db", str(tmp_path / "ita.db"), "-w", "1"],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"{folder / 'dangling.pdf'}: skipped (a dangling link to nowhere.pdf)",
+        f"{folder / 'loop.pdf'}: skipped (a symbolic link loop)",
+        f"{folder / 'pipe.html'}: skipped (a named pipe (FIFO))",
+        f"{folder / 'x.pdf'}: skipped (a folder)",
+    ]
+    assert "1 new" in done.stdout
+    assert "4 skipped (named like reports but not files to read)" in done.stdout

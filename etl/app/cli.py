@@ -451,15 +451,20 @@ class _IngestReport:
     def finish(self, summary: IngestSummary) -> None:
         self.stop()
         if self.json:
+            for entry in summary.skipped:
+                self._json(event="skipped", path=entry.path, reason=entry.reason)
             self._json(
                 event="summary",
                 sources=summary.total,
                 **summary.counts,
+                skipped=len(summary.skipped),
                 parsed=summary.parsed,
                 seconds=round(summary.seconds, 3),
                 interrupted=summary.interrupted,
             )
             return
+        for entry in summary.skipped:
+            self._error(entry.line())
         if summary.interrupted:
             self._error(
                 f"interrupted after {summary.total} sources; what was loaded stays loaded, "

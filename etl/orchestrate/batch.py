@@ -40,7 +40,7 @@ from typing import Protocol
 from etl.orchestrate import fetch
 from etl.orchestrate.blobs import BlobStore
 from etl.orchestrate.parse import parse_source
-from etl.orchestrate.sources import fingerprint
+from etl.orchestrate.sources import Skipped, fingerprint
 from etl.orchestrate.workers import InlineExecutor, Limits, SandboxPool
 from etl.transform import pipeline
 from extractors.ocr.options import OcrOptions
@@ -125,6 +125,9 @@ class IngestSummary:
     """Sources handed to a parser (the rest were known: unchanged or recorded failures)."""
     seconds: float = 0.0
     interrupted: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+    """What the folders held named like a report but that is no file to read (a symbolic
+    link loop, a dangling link, a folder): not sources, but said."""
 
     def add(self, result: LoadResult) -> None:
         self.tally[result.status] += 1
@@ -151,10 +154,15 @@ class IngestSummary:
             if c["failed_before"]
             else ""
         )
+        skipped = (
+            f"; {len(self.skipped)} skipped (named like reports but not files to read)"
+            if self.skipped
+            else ""
+        )
         return (
             f"{self.total} sources: {c['new']} new, {c['updated']} updated, "
             f"{c['unchanged']} unchanged, {c['duplicate']} duplicate (same content as a "
-            f"loaded version), {c['failed']} failed{before}"
+            f"loaded version), {c['failed']} failed{before}{skipped}"
         )
 
 

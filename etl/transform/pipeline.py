@@ -100,10 +100,23 @@ def check_file(path: str | Path) -> int:
     except OSError as error:
         reason = f"cannot read the file: {error.strerror or error}"
         raise InputError(reason, path=str(path)) from None
-    for test, what in _NOT_FILES:
-        if test(mode.st_mode):
-            raise InputError(f"not a file: {what}", path=str(path))
+    what = _kind(mode.st_mode)
+    if what is not None:
+        raise InputError(f"not a file: {what}", path=str(path))
     return mode.st_size
+
+
+def not_a_file(path: str | Path) -> str | None:
+    """What ``path`` is when it is not a regular file ("a folder", "a named pipe (FIFO)"),
+    through links; None for a file or what cannot be looked at."""
+    try:
+        return _kind(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def _kind(mode: int) -> str | None:
+    return next((what for test, what in _NOT_FILES if test(mode)), None)
 
 
 def read_file(path: str | Path) -> bytes:
