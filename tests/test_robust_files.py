@@ -265,3 +265,13 @@ def test_a_folder_scan_names_the_links_folders_and_pipes_it_skips(tmp_path: Path
     ]
     assert "1 new" in done.stdout
     assert "4 skipped (named like reports but not files to read)" in done.stdout
+
+
+# --- memory: a document process stays under 1 GB ------------------------------------------
+
+
+def test_a_50_mb_html_page_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    path.write_bytes(hostile.big_html(50))
+    done = extract(path, "--doc-memory", "1024")
+    one_clean_line(done, path, "tags, more than the 100,000 a report may have")
