@@ -461,6 +461,9 @@ def search_items(
 ) -> Hits:
     """Items of current report versions containing ``query`` (docs/cli.md, search), of the
     agencies, years and roles given (any of each)."""
+    long = search.too_long(query)
+    if long is not None:
+        raise UsageError(long)
     if not search.has_terms(query):
         raise UsageError(f"nothing to search for in {query!r}")
     for role in roles:

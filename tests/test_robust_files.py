@@ -275,3 +275,24 @@ def test_a_50_mb_html_page_is_refused_before_it_is_parsed(tmp_path: Path) -> Non
     path.write_bytes(hostile.big_html(50))
     done = extract(path, "--doc-memory", "1024")
     one_clean_line(done, path, "tags, more than the 100,000 a report may have")
+
+
+def test_a_40000_character_thai_query_is_refused_in_one_line(tmp_path: Path) -> None:
+    db = str(tmp_path / "ita.db")
+    subprocess.run(
+        [*ITA_ETL, "ingest", str(SAMPLES / "dla_2567.html"), "--db", db, "-w", "0"],
+        capture_output=True,
+        check=True,
+    )
+    query = ("การปฏิบัติหน้าที่ด้วยความซื่อสัตย์สุจริต" * 1000)[:40_000]
+    done = subprocess.run(
+        [*ITA_ETL, "search", query, "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert done.returncode == 64
+    assert done.stderr.strip() == (
+        "error: the query is 40,000 characters; search takes at most 1,000 "
+        "(a phrase of a measure, not a document)"
+    )
