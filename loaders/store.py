@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from etl.transform import pipeline
 from etl.transform.compare import indicator_label
 from loaders import derived, migrate
+from loaders.changes import lost_items_warning
 from loaders.content import agency_key, content_sha256
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
@@ -142,6 +143,8 @@ class LoadResult:
     ocr_pages: int = 0
     """Pages read by OCR when it was parsed; ``ocr_cached`` of them from the OCR cache."""
     ocr_cached: int = 0
+    warnings: tuple[str, ...] = ()
+    """What loading found worth saying (a new version that lost many items)."""
 
     def line(self) -> str:
         if self.status == "failed":
@@ -151,7 +154,8 @@ class LoadResult:
         what = f"{self.agency_key} {self.fiscal_year_be} version {self.version}"
         if self.ocr_pages:
             what += f"; {self.ocr_pages} pages by OCR, {self.ocr_cached} from the OCR cache"
-        return f"{self.path}: {self.status} ({what})"
+        said = "".join(f"; warning: {w}" for w in self.warnings)
+        return f"{self.path}: {self.status} ({what}){said}"
 
 
 @dataclass(frozen=True)
@@ -441,7 +445,11 @@ def _load(
         return LoadResult(outcome.path, "duplicate", None, key, year, current.version, current.id)
     status: Status = "updated" if current is not None else "new"
     version = _next_version(connection, agency_id, year)
+    lost = None
     if current is not None:
+        lost = lost_items_warning(connection, current.id, current.version, doc)
+        if lost is not None:
+            doc = replace(doc, warnings=(*doc.warnings, lost))
         connection.execute(
             update(reports)
             .where(reports.c.id == current.id)
@@ -456,7 +464,8 @@ def _load(
         .where(sources.c.id == source_id)
         .values(report_id=report_id, load_seconds=time.perf_counter() - started)
     )
-    return LoadResult(outcome.path, status, None, key, year, version, report_id)
+    warnings = () if lost is None else (lost,)
+    return LoadResult(outcome.path, status, None, key, year, version, report_id, warnings=warnings)
 
 
 def _agency_id(connection: Connection, key: str, report: Report) -> int:

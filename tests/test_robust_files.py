@@ -296,3 +296,59 @@ def test_a_40000_character_thai_query_is_refused_in_one_line(tmp_path: Path) -> 
         "error: the query is 40,000 characters; search takes at most 1,000 "
         "(a phrase of a measure, not a document)"
     )
+
+
+# --- ingest: a new version that lost many items is said --------------------------------------
+
+
+def test_a_new_version_cut_short_is_loaded_with_a_warning(tmp_path: Path) -> None:
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    whole.mkdir()
+    cut.mkdir()
+    (whole / "dla_2567.html").write_bytes((SAMPLES / "dla_2567.html").read_bytes())
+    (cut / "dla_2567.html").write_bytes(hostile.truncated_html("dla_2567.html", 7410))
+    db = str(tmp_path / "ita.db")
+    for folder in (whole, cut):
+        done = subprocess.run(
+            [*ITA_ETL, "ingest", str(folder), "--db", db, "-w", "1", "--log-format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD,
+        )
+        assert done.returncode == 0, done.stderr
+    (event,) = [e for e in map(json.loads, done.stdout.splitlines()) if e["event"] == "document"]
+    assert (event["status"], event["version"]) == ("updated", 2)
+    assert event["warnings"] == [
+        "this version has 35 items where version 1 had 61: is the file cut short or "
+        "incomplete? (version 1 is kept, superseded)"
+    ]
+    shown = subprocess.run(
+        [*ITA_ETL, "report", "--db", db, "--all", "-o", str(tmp_path / "report.html")],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert shown.returncode == 0, shown.stderr
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "this version has 35 items where version 1 had 61" in page
+    assert "the HTML ends inside a table" in page
+
+
+def test_a_new_version_that_drops_a_measure_has_no_such_warning(tmp_path: Path) -> None:
+    page = (SAMPLES / "dla_2567.html").read_text(encoding="utf-8")
+    last_row = page.rindex("<tr>", 0, page.index("</tbody>"))
+    revised = tmp_path / "revised" / "dla_2567.html"
+    revised.parent.mkdir()
+    revised.write_text(page[:last_row] + page[page.index("</tbody>") :], encoding="utf-8")
+    db = str(tmp_path / "ita.db")
+    lines = []
+    for path in (SAMPLES / "dla_2567.html", revised):
+        done = subprocess.run(
+            [*ITA_ETL, "ingest", str(path), "--db", db, "-w", "0"],
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD,
+        )
+        assert done.returncode == 0, done.stderr
+        lines.append(done.stdout.splitlines()[0])
+    assert lines[1] == f"{revised}: updated (สถ. 2567 version 2)"

@@ -433,6 +433,7 @@ class _IngestReport:
                     version=result.version,
                     ocr_pages=result.ocr_pages,
                     ocr_cached=result.ocr_cached,
+                    warnings=list(result.warnings),
                 )
         elif result.status == "failed":
             self._error(result.line())
