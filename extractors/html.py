@@ -1,14 +1,59 @@
-"""HTML pages: every top-level table with the text printed before it."""
+"""HTML pages: every top-level table with the text printed before it.
+
+The parser (lxml) repairs whatever markup it is given without a word, so a page cut short
+inside its table, or whose table's tags are broken, would load as a smaller report that looks
+whole: ``markup_warnings`` says so on the document.
+"""
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
 from extractors.decode import declared_charset, decode_text
 from extractors.htmltable import rows_from_table, text_lines
 from extractors.model import RawDocument, RawTable
 
 _MARK = "\x00ita-etl:table\x00"
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_TABLE_OPEN = re.compile(r"<table[\s>/]", re.I)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+_REPAIRS = frozenset({"ERR_TAG_NAME_MISMATCH"})
+"""lxml's errors for end tags that match no open element: what a damaged table gives."""
+
+
+def markup_warnings(text: str) -> list[str]:
+    """What the parser repaired without a word: markup that ends inside a table (a file cut
+    short: the rows after the cut are missing), and end tags inside the tables that close
+    nothing (a damaged table: its cells may have run together)."""
+    bare = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+    opened = [m.start() for m in _TABLE_OPEN.finditer(bare)]
+    if not opened:
+        return []
+    warnings = []
+    closed = [m.end() for m in _TABLE_CLOSE.finditer(bare)]
+    if len(opened) > len(closed):
+        warnings.append(
+            "the HTML ends inside a table: the file was cut short, so the rows after the cut "
+            "are missing"
+        )
+    first = bare.count("\n", 0, opened[0]) + 1
+    last = bare.count("\n", 0, max(closed[-1] if closed else 0, opened[-1])) + 1
+    if len(opened) > len(closed):
+        last = bare.count("\n") + 1
+    parser = etree.HTMLParser(recover=True, encoding="utf-8")
+    etree.fromstring(text.encode("utf-8", "replace"), parser)
+    problems = [e for e in parser.error_log if e.type_name in _REPAIRS and first <= e.line <= last]
+    if problems:
+        places = "1 place" if len(problems) == 1 else f"{len(problems)} places"
+        first_problem = problems[0]
+        warnings.append(
+            f"the parser repaired broken markup in the table ({places}; line "
+            f"{first_problem.line}: {first_problem.message}): cells there may have run together"
+        )
+    return warnings
 
 
 def tables_with_context(root: Tag, soup: BeautifulSoup) -> list[RawTable]:
@@ -41,4 +86,4 @@ def read_html(data: bytes) -> RawDocument:
         # No text above the table: the page's <title> is the only title there is.
         page_title = " ".join(title_tag.get_text().split())
         tables[0] = RawTable(tables[0].rows, (page_title,) if page_title else ())
-    return RawDocument("html", tuple(tables), pages=None)
+    return RawDocument("html", tuple(tables), pages=None, warnings=tuple(markup_warnings(text)))

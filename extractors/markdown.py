@@ -11,7 +11,7 @@ import re
 from bs4 import BeautifulSoup
 
 from extractors.decode import decode_text
-from extractors.html import tables_with_context
+from extractors.html import markup_warnings, tables_with_context
 from extractors.model import RawDocument, squash
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -65,7 +65,9 @@ def to_html(text: str) -> str:
 
 
 def read_markdown(data: bytes) -> RawDocument:
-    soup = BeautifulSoup(to_html(decode_text(data)), "lxml")
+    text = decode_text(data)
+    soup = BeautifulSoup(to_html(text), "lxml")
     root = soup.body or soup
     tables = tables_with_context(root, soup)
-    return RawDocument("markdown", tuple(tables), pages=None)
+    warnings = tuple(markup_warnings(text))
+    return RawDocument("markdown", tuple(tables), pages=None, warnings=warnings)

@@ -466,6 +466,9 @@ def search_items(
         raise OptionError(f"--limit is how many items at most: 1 or more (0: all), not {limit}")
     if limit is not None and limit > _NO_LIMIT:
         limit = None  # more items than any database holds: all of them
+    long = search.too_long(query)
+    if long is not None:
+        raise UsageError(long)
     if not search.has_terms(query):
         raise UsageError(f"nothing to search for in {query!r}")
     for role in roles:

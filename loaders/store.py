@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from etl.transform import pipeline
 from etl.transform.compare import indicator_label
 from loaders import changes, derived, migrate, versions
+from loaders.changes import lost_items_warning
 from loaders.content import agency_key, content_sha256
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
@@ -152,6 +153,8 @@ class LoadResult:
     ocr_pages: int = 0
     """Pages read by OCR when it was parsed; ``ocr_cached`` of them from the OCR cache."""
     ocr_cached: int = 0
+    warnings: tuple[str, ...] = ()
+    """What loading found worth saying (a new version that lost many items)."""
 
     def line(self) -> str:
         if self.status == "failed":
@@ -163,7 +166,8 @@ class LoadResult:
             what += ", older than the current version: kept, not current"
         if self.ocr_pages:
             what += f"; {self.ocr_pages} pages by OCR, {self.ocr_cached} from the OCR cache"
-        return f"{self.path}: {self.status} ({what})"
+        said = "".join(f"; warning: {w}" for w in self.warnings)
+        return f"{self.path}: {self.status} ({what}){said}"
 
 
 @dataclass(frozen=True)
@@ -484,7 +488,11 @@ def _load(
             changes.refresh_agency(connection, agency_id)
         number = ordered.numbers[same.id]
         return LoadResult(outcome.path, "duplicate", None, key, year, number, same.id)
+    lost = None
     if current is not None:  # out of the way of the one current row; ordering decides
+        lost = lost_items_warning(connection, current.id, current.version, doc)
+        if lost is not None:
+            doc = replace(doc, warnings=(*doc.warnings, lost))
         connection.execute(
             update(reports)
             .where(reports.c.id == current.id)
@@ -506,7 +514,9 @@ def _load(
     status: Status = (
         "new" if current is None else "updated" if ordered.current_id == report_id else "older"
     )
-    return LoadResult(outcome.path, status, None, key, year, ordered.numbers[report_id], report_id)
+    warnings = () if lost is None else (lost,)
+    number = ordered.numbers[report_id]
+    return LoadResult(outcome.path, status, None, key, year, number, report_id, warnings=warnings)
 
 
 def _forget_unreadable(connection: Connection, path: str) -> None:

@@ -182,6 +182,7 @@ def test_the_command_logs_json_and_exits_for_schedulers(two_years: Path, tmp_pat
         "duplicate": 0,
         "failed": 1,
         "failed_before": 0,
+        "skipped": 0,
         "parsed": 3,
         "seconds": 0,
         "interrupted": False,

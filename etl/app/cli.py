@@ -174,6 +174,33 @@ OcrPageTimeoutOption = Annotated[
         help="Seconds the OCR of one page may take; a page over it is not read, and named.",
     ),
 ]
+DocTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--doc-timeout",
+        help="Seconds one document may take to parse, plus --ocr-page-timeout for each "
+        "page it OCRs; 0: no limit.",
+    ),
+]
+DocMemoryOption = Annotated[
+    int,
+    typer.Option("--doc-memory", help="Megabytes of memory per worker; 0: no limit."),
+]
+
+
+def _limited(path: Path, doc_timeout: float, doc_memory: int, fn: Any, /, **kwargs: Any) -> Any:
+    """``fn(path, **kwargs)`` in a sandboxed worker under ingest's limits, so that a file
+    that loops or explodes in memory is stopped, and named (ITA_ETL_DEBUG=1: in this
+    process, for a traceback)."""
+    from etl.orchestrate.workers import Limits, run_alone
+
+    if os.environ.get("ITA_ETL_DEBUG"):
+        return fn(path, **kwargs)
+    try:
+        return run_alone(Limits(doc_timeout or None, doc_memory or None), fn, path, **kwargs)
+    except ItaEtlError as error:
+        error.path = error.path or str(path)
+        raise
 
 
 def _ocr_options(
@@ -220,8 +247,12 @@ def extract(
     typhoon_key: TyphoonKeyOption = None,
     typhoon_model: TyphoonModelOption = "typhoon-ocr",
     ocr_page_timeout: OcrPageTimeoutOption = 120.0,
+    doc_timeout: DocTimeoutOption = 60.0,
+    doc_memory: DocMemoryOption = 2048,
 ) -> None:
-    """Parse one report and print its records (nothing is stored)."""
+    """Parse one report and print its records (nothing is stored). It is parsed in a
+    worker process under the limits ingest gives each document (--doc-timeout,
+    --doc-memory)."""
     from etl.app.output import print_table, to_json
     from etl.transform.pipeline import extract_file
     from schemas.errors import InputError
@@ -237,7 +268,7 @@ def extract(
         ocr_page_timeout,
     )
     try:
-        doc = extract_file(path, password=password, ocr=options)
+        doc = _limited(path, doc_timeout, doc_memory, extract_file, password=password, ocr=options)
     except OSError as error:  # typer's own check would print a usage box: one line instead
         reason = f"cannot read the file: {error.strerror or error}"
         raise InputError(reason, path=str(path)) from None
@@ -265,13 +296,13 @@ def text(
     typhoon_key: TyphoonKeyOption = None,
     typhoon_model: TyphoonModelOption = "typhoon-ocr",
     ocr_page_timeout: OcrPageTimeoutOption = 120.0,
+    doc_timeout: DocTimeoutOption = 60.0,
+    doc_memory: DocMemoryOption = 2048,
 ) -> None:
     """Print a PDF's text in reading order, Thai repaired (docs/thai-text.md): its text layer,
     or OCR for pages without a usable one (docs/ocr.md); pages end with a form feed, like
-    pdftotext."""
-    from extractors.pdf import read_pdf_text
-    from extractors.pdf_text import document_text
-    from schemas.errors import InputError
+    pdftotext. Read in a worker process under ingest's limits (--doc-timeout, --doc-memory)."""
+    from etl.transform.pipeline import pdf_text_file
 
     options = _ocr_options(
         ocr,
@@ -283,25 +314,17 @@ def text(
         typhoon_model,
         ocr_page_timeout,
     )
-    try:
-        data = path.read_bytes()
-        if raw:
-            sys.stdout.write(document_text(data, password=password, raw=True))
-            return
-        doc, warnings = read_pdf_text(data, password=password, ocr=options)
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
-    except ItaEtlError as error:
-        error.path = error.path or str(path)
-        raise
-    sys.stdout.write(doc.text)
-    for warning in warnings:
+    result = _limited(
+        path, doc_timeout, doc_memory, pdf_text_file, password=password, raw=raw, ocr=options
+    )
+    sys.stdout.write(result.text)
+    for warning in result.warnings:
         stderr.print(f"warning: {path}: {warning}", markup=False)
     if stats:
-        for name, count in sorted(doc.repairs.items()):
+        for name, count in result.repairs:
             stderr.print(f"{name}\t{count}", markup=False, highlight=False)
-        for decision in doc.glyph_decisions:
-            stderr.print(f"glyph\t{decision.describe()}", markup=False, highlight=False)
+        for glyph in result.glyphs:
+            stderr.print(f"glyph\t{glyph}", markup=False, highlight=False)
 
 
 # --- the store: ingest, compare, search, export, status, db (docs/cli.md) -------------------
@@ -450,6 +473,7 @@ class _IngestReport:
                     version=result.version,
                     ocr_pages=result.ocr_pages,
                     ocr_cached=result.ocr_cached,
+                    warnings=list(result.warnings),
                 )
         elif result.status == "failed":
             self._error(result.line())
@@ -468,15 +492,20 @@ class _IngestReport:
     def finish(self, summary: IngestSummary) -> None:
         self.stop()
         if self.json:
+            for entry in summary.skipped:
+                self._json(event="skipped", path=entry.path, reason=entry.reason)
             self._json(
                 event="summary",
                 sources=summary.total,
                 **summary.counts,
+                skipped=len(summary.skipped),
                 parsed=summary.parsed,
                 seconds=round(summary.seconds, 3),
                 interrupted=summary.interrupted,
             )
             return
+        for entry in summary.skipped:
+            self._error(entry.line())
         if summary.interrupted:
             self._error(
                 f"interrupted after {summary.total} sources; what was loaded stays loaded, "
@@ -540,18 +569,8 @@ def ingest(
         str,
         typer.Option("--executor", help="local, or dask://HOST:PORT for a Dask cluster."),
     ] = "local",
-    doc_timeout: Annotated[
-        float,
-        typer.Option(
-            "--doc-timeout",
-            help="Seconds one document may take to parse, plus --ocr-page-timeout for each "
-            "page it OCRs; 0: no limit.",
-        ),
-    ] = 60.0,
-    doc_memory: Annotated[
-        int,
-        typer.Option("--doc-memory", help="Megabytes of memory per worker; 0: no limit."),
-    ] = 2048,
+    doc_timeout: DocTimeoutOption = 60.0,
+    doc_memory: DocMemoryOption = 2048,
     retry_failed: Annotated[
         bool,
         typer.Option("--retry-failed", help="Only parse again the sources recorded as failed."),

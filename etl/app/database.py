@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from etl.orchestrate import batch
 from etl.orchestrate.batch import IngestOptions, IngestSummary, Reporter
-from etl.orchestrate.sources import expand_sources
+from etl.orchestrate.sources import Skipped, expand_sources
 from loaders import derived, migrate, queries
 from loaders.db import display_url, resolve_url, store_errors
 from loaders.derived import Rebuilt
@@ -84,10 +84,18 @@ class Database:
         """Load reports: files, folders (recursive), globs, http(s) URLs, and the lines of
         ``from_list`` (``-``: stdin). One transaction per document; the same bytes again are
         not parsed; a changed report of the same agency and year becomes the current version
-        (docs/cli.md, ``ita-etl ingest``). Bad input is recorded and the rest goes on."""
+        (docs/cli.md, ``ita-etl ingest``). Bad input is recorded and the rest goes on; what a
+        folder held named like a report but not a file to read is in ``summary.skipped``."""
         names = list(sources)
-        locations = expand_sources(names, from_list=from_list) if names or from_list else []
-        return batch.ingest(self._writable(), locations, options, reporter)
+        skipped: list[Skipped] = []
+        locations = (
+            expand_sources(names, from_list=from_list, skipped=skipped)
+            if names or from_list
+            else []
+        )
+        summary = batch.ingest(self._writable(), locations, options, reporter)
+        summary.skipped = skipped
+        return summary
 
     def upgrade(self) -> str:
         """Create the tables or bring them to the newest revision, and rewrite the reference

@@ -42,7 +42,7 @@ from typing import Protocol
 from etl.orchestrate import fetch
 from etl.orchestrate.blobs import BlobStore
 from etl.orchestrate.parse import parse_source
-from etl.orchestrate.sources import fingerprint
+from etl.orchestrate.sources import Skipped, fingerprint
 from etl.orchestrate.workers import InlineExecutor, Limits, SandboxPool
 from etl.transform import pipeline
 from extractors.ocr.options import OcrOptions
@@ -56,7 +56,7 @@ from loaders.store import (
     database_path,
     unreadable_key,
 )
-from schemas.errors import ItaEtlError, UsageError
+from schemas.errors import InputError, ItaEtlError, UsageError
 
 CHUNK = 64
 """Sources hashed (or fetched) together and looked up in one query."""
@@ -136,6 +136,9 @@ class IngestSummary:
     """Sources handed to a parser (the rest were known: unchanged or recorded failures)."""
     seconds: float = 0.0
     interrupted: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+    """What the folders held named like a report but that is no file to read (a symbolic
+    link loop, a dangling link, a folder): not sources, but said."""
 
     def add(self, result: LoadResult) -> None:
         self.tally[result.status] += 1
@@ -171,10 +174,15 @@ class IngestSummary:
             else ""
         )
         older = f", {c['older']} older (kept, not current)" if c["older"] else ""
+        skipped = (
+            f"; {len(self.skipped)} skipped (named like reports but not files to read)"
+            if self.skipped
+            else ""
+        )
         return (
             f"{self.total} sources: {c['new']} new, {c['updated']} updated{older}, "
             f"{c['unchanged']} unchanged, {c['duplicate']} duplicate (same content as a "
-            f"loaded version), {c['failed']} failed{before}"
+            f"loaded version), {c['failed']} failed{before}{skipped}"
         )
 
 
@@ -556,4 +564,6 @@ class _Feeder:
         except OSError as error:  # recorded under a key of its path (store.unreadable_key)
             reason = f"cannot read the file: {error.strerror or error}"
             return Prepared(location, sha256=unreadable_key(location), error=reason)
+        except InputError as error:  # not a regular file
+            return Prepared(location, error=error.reason)
         return Prepared(location, str(Path(location).resolve()), sha256, size)

@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from etl.orchestrate.sources import fingerprint
+from etl.orchestrate.workers import OUT_OF_MEMORY
 from etl.transform import pipeline
 from extractors.ocr import budget
 from extractors.ocr.options import OcrOptions
 from loaders.content import agency_key
 from loaders.store import ParseOutcome
-from schemas.errors import InputError
+from schemas.errors import DocumentTooLargeError, InputError
 
 
 def parse_source(
@@ -42,11 +43,11 @@ def _parse(read_from: str, path: str, ocr: OcrOptions | None) -> ParseOutcome:
     started = time.perf_counter()
     sha256, size = "", 0
     try:
-        if Path(read_from).stat().st_size > pipeline.MAX_BYTES:
+        try:
+            data = pipeline.read_file(read_from)
+        except DocumentTooLargeError:
             sha256, size = fingerprint(read_from)
-            raise InputError(f"{size:,} bytes is more than the {pipeline.MAX_BYTES:,}-byte limit")
-        with open(read_from, "rb") as handle:
-            data = handle.read()
+            raise
         sha256, size = hashlib.sha256(data).hexdigest(), len(data)
         doc = pipeline.extract_bytes(data, path, ocr=ocr)
         if agency_key(doc.report) is None:
@@ -68,7 +69,7 @@ def _parse(read_from: str, path: str, ocr: OcrOptions | None) -> ParseOutcome:
     except InputError as error:
         return ParseOutcome.failure(path, sha256, size, error, error.reason, started)
     except MemoryError as error:
-        reason = "ran out of memory (over the worker's memory limit, --doc-memory)"
+        reason = OUT_OF_MEMORY
         return ParseOutcome.failure(path, sha256, size, error, reason, started)
     except Exception as error:
         reason = f"unexpected {type(error).__name__}: {error}"
