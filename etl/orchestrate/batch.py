@@ -561,8 +561,11 @@ class _Feeder:
             return Prepared(location, read_from, got.sha256, got.size_bytes or 0, fetched=got)
         try:
             sha256, size = fingerprint(location)
-        except OSError as error:  # recorded under a key of its path (store.unreadable_key)
+        except OSError as error:
             reason = f"cannot read the file: {error.strerror or error}"
+            if isinstance(error, FileNotFoundError):  # gone since it was named: nothing to keep
+                return Prepared(location, error=reason)
+            # there but unreadable: recorded under a key of its path (store.unreadable_key)
             return Prepared(location, sha256=unreadable_key(location), error=reason)
         except InputError as error:  # not a regular file
             return Prepared(location, error=error.reason)
