@@ -118,10 +118,10 @@ class OcrRunner:
             rendered_key = self.cache.rendered_key(self.file_hash, number - 1, self.options.dpi)
             known = self.cache.rendered(rendered_key)
             if known is not None:
-                key = self.cache.key(known[0], self.engine.identity, known[1])
-                hit = self.cache.get(key)
+                found = self.cache.key(known[0], self.engine.identity, known[1])
+                hit = self.cache.get(found)
                 if hit is not None:
-                    self.started[number] = (PageOcr(number, hit, cached=True), key)
+                    self.started[number] = (PageOcr(number, hit, cached=True), found)
                     return
         try:
             image, dpi = render_page(self.document, number - 1, self.options.dpi)
@@ -134,7 +134,7 @@ class OcrRunner:
             width, height = (float(v) for v in page.get_size())
         finally:
             page.close()
-        key = None
+        key: str | None = None
         if self.cache is not None and rendered_key is not None:
             pixels = image_key(image)
             self.cache.put_rendered(rendered_key, pixels, dpi)
