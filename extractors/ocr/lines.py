@@ -168,11 +168,12 @@ def _bases(labels: Any, x: Any, y: Any, w: Any, h: Any, ref: float) -> Any:
     """For each component, the component it sits on as a mark (0: none): one that it
     overlaps horizontally, just above or below it, barely overlapping it vertically.
 
-    First a taller component (a letter, preferred to a taller mark at any gap); then, for
-    a mark that found none, a mark it is stacked on (over it only: a tone mark over ั, ิ,
-    ี, ื, which can be as tall as the tone mark itself). Only taller components were
-    bases once: a tone mark stacked on a mark as tall as itself ("ขั้น", "นั้น", "ซื้อ" in
-    TH Sarabun) found no base, and the ั under it took the tone mark for its base (just
+    First the nearest taller component: one it sits over, or a letter it hangs under (ุ, ู;
+    a mark is never under a mark); at equal gaps a letter. Then, for a mark that found
+    none, a mark it is stacked on (over it only: a tone mark over ั, ิ, ี, ื, which can be
+    as tall as the tone mark itself). Only taller components, over or under, were bases
+    once: a tone mark stacked on a mark as tall as itself ("ขั้น", "นั้น", "ซื้อ" in TH
+    Sarabun) found no base, and the ั under it took the tone mark for its base (just
     under it, and a pixel shorter), so both went to a line of marks of their own and were
     dropped ("ขนตอน"). Both a stacked mark and its base are smaller than a letter of the
     page, and the base is itself a mark (a poster's small print, letters a line apart
@@ -189,15 +190,17 @@ def _bases(labels: Any, x: Any, y: Any, w: Any, h: Any, ref: float) -> Any:
             max(0, top - reach) : min(rows, bottom + reach),
             max(0, x[label] - side) : min(cols, x[label] + w[label] + side),
         ]
-        best, best_rank = 0, (True, reach + 1)
+        best, best_rank = 0, (reach + 1, True)
         for other in np.unique(window):
             if other in (0, label) or not eligible(other):
                 continue
-            letter = not stacked and h[other] >= _LETTER * ref
+            letter = not stacked and (
+                h[other] >= _LETTER * ref or h[other] >= _LETTER_OVER * h[label]
+            )
             above = int(y[other]) - bottom  # the mark over its letter, or over a mark
             below = top - int(y[other] + h[other])  # the mark under its letter
-            for gap in (above,) if stacked else (above, below):
-                rank = (not letter, gap)
+            for gap in (above, below) if letter else (above,):
+                rank = (gap, not letter)
                 if -overlap <= gap <= reach and rank < best_rank:
                     best, best_rank = int(other), rank
         return best
