@@ -29,6 +29,7 @@ from loaders.models import (
     agencies,
     entries,
     reports,
+    source_pages,
     sources,
     sources_with_reports,
     urls,
@@ -608,7 +609,9 @@ def report_data(connection: Connection, agencies_: Sequence[str] = ()) -> Report
 
 
 def _notes(connection: Connection, report_ids: list[int]) -> list[dict[str, Any]]:
-    """Per report version: title, warnings (the report's, then its rows'), repairs, sources."""
+    """Per report version: title, warnings (the report's, then its rows'), repairs, sources,
+    and for each source how its pages were read (``source_pages``: read by OCR with which
+    engine and confidence, or not read and why), so a reader sees which pages to check."""
     if not report_ids:
         return []
     found = connection.execute(
@@ -636,10 +639,38 @@ def _notes(connection: Connection, report_ids: list[int]) -> list[dict[str, Any]
                 f" (indicator {entry.indicators})" if entry.indicators else ""
             )
             row_warnings.setdefault(entry.report_id, []).append(f"{where}: {warning}")
+    pages_read: dict[int, list[dict[str, Any]]] = {}
+    for page in connection.execute(
+        select(
+            source_pages.c.source_id,
+            source_pages.c.page,
+            source_pages.c.read_by,
+            source_pages.c.engine,
+            source_pages.c.confidence,
+            source_pages.c.note,
+        )
+        .join(sources, sources.c.id == source_pages.c.source_id)
+        .where(sources.c.report_id.in_(report_ids))
+        .order_by(source_pages.c.source_id, source_pages.c.page)
+    ):
+        pages_read.setdefault(page.source_id, []).append(
+            {
+                "page": page.page,
+                "read_by": page.read_by,
+                "engine": page.engine,
+                "confidence": page.confidence,
+                "note": page.note,
+            }
+        )
     files: dict[int, list[dict[str, Any]]] = {}
     for source in connection.execute(
         select(
-            sources.c.report_id, sources.c.path, sources.c.format, sources.c.pages, sources.c.status
+            sources.c.id,
+            sources.c.report_id,
+            sources.c.path,
+            sources.c.format,
+            sources.c.pages,
+            sources.c.status,
         )
         .where(sources.c.report_id.in_(report_ids))
         .order_by(sources.c.id)
@@ -650,6 +681,7 @@ def _notes(connection: Connection, report_ids: list[int]) -> list[dict[str, Any]
                 "format": source.format,
                 "pages": source.pages,
                 "status": source.status,
+                "pages_read": pages_read.get(source.id, []),
             }
         )
     return [
