@@ -352,3 +352,24 @@ def test_a_new_version_that_drops_a_measure_has_no_such_warning(tmp_path: Path) 
         assert done.returncode == 0, done.stderr
         lines.append(done.stdout.splitlines()[0])
     assert lines[1] == f"{revised}: updated (สถ. 2567 version 2)"
+
+
+# --- Markdown pipe tables by GFM's rule ------------------------------------------------------
+
+
+def test_an_escaped_pipe_stays_in_its_markdown_cell(tmp_path: Path) -> None:
+    path = tmp_path / "page.md"
+    path.write_text(
+        "# รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรม ของเทศบาลเมืองบ้านไผ่ ปีงบประมาณ 2568\n\n"
+        "| ตัวชี้วัด | มาตรการ | ผู้รับผิดชอบ |\n"
+        "|---|---|---|\n"
+        "| ตัวชี้วัดที่ 7 ประสิทธิภาพการสื่อสาร | - เปิดช่องทาง Facebook \\| Line<br>- ตอบคำถาม"
+        "ภายใน 1 วัน | สำนักปลัด |\n",
+        encoding="utf-8",
+    )
+    doc = extracted(extract(path))
+    (entry,) = doc["entries"]
+    measures = [i["text"] for i in entry["items"] if i["role"] == "measure"]
+    units = [i["text"] for i in entry["items"] if i["role"] == "unit"]
+    assert measures == ["เปิดช่องทาง Facebook | Line", "ตอบคำถามภายใน 1 วัน"]
+    assert units == ["สำนักปลัด"]
