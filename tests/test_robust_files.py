@@ -373,3 +373,63 @@ def test_an_escaped_pipe_stays_in_its_markdown_cell(tmp_path: Path) -> None:
     units = [i["text"] for i in entry["items"] if i["role"] == "unit"]
     assert measures == ["เปิดช่องทาง Facebook | Line", "ตอบคำถามภายใน 1 วัน"]
     assert units == ["สำนักปลัด"]
+
+
+# --- the pdfminer the subclasses and guards were written for --------------------------------
+
+
+def test_the_installed_pdfminer_is_one_ita_etl_was_written_for() -> None:
+    """extractors/pdf_glyphs.py subclasses pdfminer's interpreter and pdfplumber's device and
+    reads their internals; extractors/pdfguard.py replaces globals that ``PDFStream.decode``
+    calls. Another pdfminer may have moved any of them: say which, loudly."""
+    import importlib.metadata
+    import inspect
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from pdfminer import pdftypes
+    from pdfminer.converter import PDFLayoutAnalyzer
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    from extractors import pdfguard
+
+    project = tomllib.loads((SAMPLES.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    (pin,) = [
+        Requirement(r)
+        for r in project["project"]["dependencies"]
+        if Requirement(r).name == "pdfminer.six"
+    ]
+    installed = importlib.metadata.version("pdfminer.six")
+    written_for = (
+        f"ita-etl's pdfminer subclasses (extractors/pdf_glyphs.py) and guards "
+        f"(extractors/pdfguard.py) were written for {pin}"
+    )
+    assert installed in pin.specifier, (
+        f"pdfminer.six {installed} is installed, but {written_for}: install a version in that "
+        "range, or check both modules against this one and widen the pin in pyproject.toml"
+    )
+    problems = []
+    decode = inspect.getsource(pdftypes.PDFStream.decode)
+    for name in (*pdfguard.REPLACED, *pdfguard.COUNTED_DECODERS):
+        if not hasattr(pdftypes, name):
+            problems.append(f"pdfminer.pdftypes has no {name}")
+    for call in ("zlib.decompress(", "lzwdecode(", "decompress_corrupted(", "rldecode("):
+        if call not in decode:
+            problems.append(f"PDFStream.decode no longer calls {call}…)")
+    if not hasattr(pdftypes.PDFObjRef, "resolve"):
+        problems.append("PDFObjRef has no resolve")
+    render = list(inspect.signature(PDFLayoutAnalyzer.render_char).parameters)
+    expected = ["self", "matrix", "font", "fontsize", "scaling", "rise", "cid", "ncs"]
+    if render[: len(expected)] != expected:
+        problems.append(f"render_char's parameters are {render}, not {expected}…")
+    for cls, method in (
+        (PDFPageInterpreter, "init_resources"),
+        (PDFPageInterpreter, "do_BDC"),
+        (PDFPageAggregatorWithMarkedContent, "begin_tag"),
+        (PDFPageAggregatorWithMarkedContent, "end_tag"),
+        (PDFPageAggregatorWithMarkedContent, "render_char"),
+    ):
+        if not callable(getattr(cls, method, None)):
+            problems.append(f"{cls.__name__} has no {method}")
+    assert problems == [], f"pdfminer.six {installed}: {written_for}; it has changed: {problems}"
