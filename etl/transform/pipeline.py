@@ -129,7 +129,7 @@ def read_file(path: str | Path) -> bytes:
         )
     try:
         with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
+            return handle.read()  # read(n) would reserve n bytes up front
     except OSError as error:
         reason = f"cannot read the file: {error.strerror or error}"
         raise InputError(reason, path=str(path)) from None
