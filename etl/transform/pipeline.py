@@ -22,7 +22,7 @@ from extractors.ocr.options import OcrOptions
 from schemas.errors import DocumentTooLargeError, InputError
 from schemas.records import Entry, ExtractedDocument, SourceInfo
 
-PARSER_VERSION = "1.4"
+PARSER_VERSION = "1.5"
 """Bumped whenever a change makes extraction give different records for the same bytes;
 the loader re-parses sources parsed by another version."""
 
