@@ -38,7 +38,8 @@ def _pipe_table(lines: list[str]) -> str:
     """A block of pipe-table lines as HTML, by GFM's table rule (an escaped ``\\|`` stays
     in its cell), so that one table reader serves both; lines that make no table (no
     delimiter row) come out as paragraphs."""
-    return _tables().render("\n".join(lines))
+    html: str = _tables().render("\n".join(lines))
+    return html
 
 
 def to_html(text: str) -> str:
