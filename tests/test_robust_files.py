@@ -433,3 +433,21 @@ def test_the_installed_pdfminer_is_one_ita_etl_was_written_for() -> None:
         if not callable(getattr(cls, method, None)):
             problems.append(f"{cls.__name__} has no {method}")
     assert problems == [], f"pdfminer.six {installed}: {written_for}; it has changed: {problems}"
+
+
+# --- office files whose compressed parts are damaged ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sample", "member"),
+    [
+        ("xlsx/dla_2566.xlsx", "xl/worksheets/sheet1.xml"),
+        ("docx/dla_2566__Laksaman__ruled.docx", "word/document.xml"),
+    ],
+)
+def test_an_office_file_whose_part_cannot_be_inflated_is_bad_input(
+    tmp_path: Path, sample: str, member: str
+) -> None:
+    path = tmp_path / Path(sample).name
+    path.write_bytes(hostile.damaged_deflate(SAMPLES / sample, member))
+    one_clean_line(extract(path), path, "is damaged or incomplete")
