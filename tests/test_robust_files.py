@@ -451,3 +451,12 @@ def test_an_office_file_whose_part_cannot_be_inflated_is_bad_input(
     path = tmp_path / Path(sample).name
     path.write_bytes(hostile.damaged_deflate(SAMPLES / sample, member))
     one_clean_line(extract(path), path, "is damaged or incomplete")
+
+
+def test_a_text_report_cut_short_mid_row_says_so(tmp_path: Path) -> None:
+    data = (SAMPLES / "dla_2566.txt").read_bytes()
+    path = tmp_path / "dla_2566.txt"
+    path.write_bytes(data[: data.index(b"\t", len(data) // 4)])  # inside a row, after a cell
+    doc = extracted(extract(path))
+    assert items(doc) < 56
+    assert any("cut short" in w and "of 5 cells" in w for w in doc["warnings"]), doc["warnings"]
