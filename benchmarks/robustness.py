@@ -10,7 +10,8 @@ hard outer timeout, and counts what became of them:
 - stopped at a limit: exit 1, one line naming the file and the worker's time or memory limit;
 - valid extraction: exit 0 with records;
 - silent partial: exit 0, fewer items than the intact sample, and no warning (goal 0 for HTML);
-- internal error: ``unexpected``, a traceback, or any other exit;
+- internal error: ``unexpected``, a traceback, a stderr line naming no file (pdfminer's own
+  log lines), or any other exit;
 - hang: still running at the outer timeout (``--doc-timeout`` + ``--grace``).
 
 Peak memory is the max RSS of the command and its worker (``wait4``), against the intact
