@@ -171,11 +171,17 @@ def test_pdfminer_warnings_are_the_documents_not_stray_stderr_lines(tmp_path: Pa
     ]
 
 
-@pytest.mark.parametrize("depth", [20_000, 100_000])
-def test_html_nested_thousands_deep_is_bad_input(tmp_path: Path, depth: int) -> None:
+@pytest.mark.parametrize(
+    ("depth", "reason"),
+    [
+        (20_000, "the HTML file is nested too deeply to read"),
+        (100_000, "the HTML file has 200,010 tags, more than the 100,000 a report may have"),
+    ],
+)
+def test_html_nested_thousands_deep_is_bad_input(tmp_path: Path, depth: int, reason: str) -> None:
     path = tmp_path / "deep.html"
     path.write_bytes(hostile.deep_html(depth))
-    one_clean_line(extract(path), path, "the HTML file is nested too deeply to read")
+    one_clean_line(extract(path), path, reason)
 
 
 @pytest.mark.parametrize("name", sorted(hostile.malformed_page_pdfs()))
@@ -352,3 +358,111 @@ def test_a_new_version_that_drops_a_measure_has_no_such_warning(tmp_path: Path) 
         assert done.returncode == 0, done.stderr
         lines.append(done.stdout.splitlines()[0])
     assert lines[1] == f"{revised}: updated (สถ. 2567 version 2)"
+
+
+# --- Markdown pipe tables by GFM's rule ------------------------------------------------------
+
+
+def test_an_escaped_pipe_stays_in_its_markdown_cell(tmp_path: Path) -> None:
+    path = tmp_path / "page.md"
+    path.write_text(
+        "# รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรม ของเทศบาลเมืองบ้านไผ่ ปีงบประมาณ 2568\n\n"
+        "| ตัวชี้วัด | มาตรการ | ผู้รับผิดชอบ |\n"
+        "|---|---|---|\n"
+        "| ตัวชี้วัดที่ 7 ประสิทธิภาพการสื่อสาร | - เปิดช่องทาง Facebook \\| Line<br>- ตอบคำถาม"
+        "ภายใน 1 วัน | สำนักปลัด |\n",
+        encoding="utf-8",
+    )
+    doc = extracted(extract(path))
+    (entry,) = doc["entries"]
+    measures = [i["text"] for i in entry["items"] if i["role"] == "measure"]
+    units = [i["text"] for i in entry["items"] if i["role"] == "unit"]
+    assert measures == ["เปิดช่องทาง Facebook | Line", "ตอบคำถามภายใน 1 วัน"]
+    assert units == ["สำนักปลัด"]
+
+
+# --- the pdfminer the subclasses and guards were written for --------------------------------
+
+
+def test_the_installed_pdfminer_is_one_ita_etl_was_written_for() -> None:
+    """extractors/pdf_glyphs.py subclasses pdfminer's interpreter and pdfplumber's device and
+    reads their internals; extractors/pdfguard.py replaces globals that ``PDFStream.decode``
+    calls. Another pdfminer may have moved any of them: say which, loudly."""
+    import importlib.metadata
+    import inspect
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from pdfminer import pdftypes
+    from pdfminer.converter import PDFLayoutAnalyzer
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    from extractors import pdfguard
+
+    project = tomllib.loads((SAMPLES.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    (pin,) = [
+        Requirement(r)
+        for r in project["project"]["dependencies"]
+        if Requirement(r).name == "pdfminer.six"
+    ]
+    installed = importlib.metadata.version("pdfminer.six")
+    written_for = (
+        f"ita-etl's pdfminer subclasses (extractors/pdf_glyphs.py) and guards "
+        f"(extractors/pdfguard.py) were written for {pin}"
+    )
+    assert installed in pin.specifier, (
+        f"pdfminer.six {installed} is installed, but {written_for}: install a version in that "
+        "range, or check both modules against this one and widen the pin in pyproject.toml"
+    )
+    problems = []
+    decode = inspect.getsource(pdftypes.PDFStream.decode)
+    for name in (*pdfguard.REPLACED, *pdfguard.COUNTED_DECODERS):
+        if not hasattr(pdftypes, name):
+            problems.append(f"pdfminer.pdftypes has no {name}")
+    for call in ("zlib.decompress(", "lzwdecode(", "decompress_corrupted(", "rldecode("):
+        if call not in decode:
+            problems.append(f"PDFStream.decode no longer calls {call}…)")
+    if not hasattr(pdftypes.PDFObjRef, "resolve"):
+        problems.append("PDFObjRef has no resolve")
+    render = list(inspect.signature(PDFLayoutAnalyzer.render_char).parameters)
+    expected = ["self", "matrix", "font", "fontsize", "scaling", "rise", "cid", "ncs"]
+    if render[: len(expected)] != expected:
+        problems.append(f"render_char's parameters are {render}, not {expected}…")
+    for cls, method in (
+        (PDFPageInterpreter, "init_resources"),
+        (PDFPageInterpreter, "do_BDC"),
+        (PDFPageAggregatorWithMarkedContent, "begin_tag"),
+        (PDFPageAggregatorWithMarkedContent, "end_tag"),
+        (PDFPageAggregatorWithMarkedContent, "render_char"),
+    ):
+        if not callable(getattr(cls, method, None)):
+            problems.append(f"{cls.__name__} has no {method}")
+    assert problems == [], f"pdfminer.six {installed}: {written_for}; it has changed: {problems}"
+
+
+# --- office files whose compressed parts are damaged ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sample", "member"),
+    [
+        ("xlsx/dla_2566.xlsx", "xl/worksheets/sheet1.xml"),
+        ("docx/dla_2566__Laksaman__ruled.docx", "word/document.xml"),
+    ],
+)
+def test_an_office_file_whose_part_cannot_be_inflated_is_bad_input(
+    tmp_path: Path, sample: str, member: str
+) -> None:
+    path = tmp_path / Path(sample).name
+    path.write_bytes(hostile.damaged_deflate(SAMPLES / sample, member))
+    one_clean_line(extract(path), path, "is damaged or incomplete")
+
+
+def test_a_text_report_cut_short_mid_row_says_so(tmp_path: Path) -> None:
+    data = (SAMPLES / "dla_2566.txt").read_bytes()
+    path = tmp_path / "dla_2566.txt"
+    path.write_bytes(data[: data.index(b"\t", len(data) // 4)])  # inside a row, after a cell
+    doc = extracted(extract(path))
+    assert items(doc) < 56
+    assert any("cut short" in w and "of 5 cells" in w for w in doc["warnings"]), doc["warnings"]

@@ -22,7 +22,7 @@ from extractors.ocr.options import OcrOptions
 from schemas.errors import DocumentTooLargeError, InputError
 from schemas.records import Entry, ExtractedDocument, SourceInfo
 
-PARSER_VERSION = "1.4"
+PARSER_VERSION = "1.5"
 """Bumped whenever a change makes extraction give different records for the same bytes;
 the loader re-parses sources parsed by another version."""
 
@@ -129,7 +129,7 @@ def read_file(path: str | Path) -> bytes:
         )
     try:
         with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
+            return handle.read()  # read(n) would reserve n bytes up front
     except OSError as error:
         reason = f"cannot read the file: {error.strerror or error}"
         raise InputError(reason, path=str(path)) from None
