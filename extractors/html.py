@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
 from extractors.decode import declared_charset, decode_text
-from extractors.htmltable import rows_from_table, text_lines
+from extractors.htmltable import rows_from_table, short_rows, text_lines
 from extractors.model import RawDocument, RawTable
 
 _MARK = "\x00ita-etl:table\x00"
@@ -56,6 +56,23 @@ def markup_warnings(text: str) -> list[str]:
     return warnings
 
 
+def short_row_warnings(root: Tag) -> list[str]:
+    """Tables with rows that lost a cell (``htmltable.short_rows``): the markup balances, so
+    only the count of cells shows the damage."""
+    tables = [t for t in root.find_all("table") if t.find_parent("table") is None]
+    warnings = []
+    for number, table in enumerate(tables, 1):
+        short = short_rows(table)
+        if short:
+            listed = ", ".join(str(n) for n in short[:5]) + (", …" if len(short) > 5 else "")
+            rows = f"row {listed} has" if len(short) == 1 else f"rows {listed} have"
+            warnings.append(
+                f"table {number}: {rows} fewer cells than the table's columns: a cell may "
+                "have been lost (a damaged or cut file)"
+            )
+    return warnings
+
+
 def tables_with_context(root: Tag, soup: BeautifulSoup) -> list[RawTable]:
     """Top-level tables of ``root`` in document order, each with the lines before it."""
     tables = [t for t in root.find_all("table") if t.find_parent("table") is None]
@@ -81,9 +98,11 @@ def read_html(data: bytes) -> RawDocument:
     soup = BeautifulSoup(text, "lxml")
     root = soup.body or soup
     title_tag = soup.find("title")
+    shape = short_row_warnings(root)
     tables = tables_with_context(root, soup)
     if tables and not tables[0].preceding_lines and title_tag is not None:
         # No text above the table: the page's <title> is the only title there is.
         page_title = " ".join(title_tag.get_text().split())
         tables[0] = RawTable(tables[0].rows, (page_title,) if page_title else ())
-    return RawDocument("html", tuple(tables), pages=None, warnings=tuple(markup_warnings(text)))
+    warnings = (*markup_warnings(text), *shape)
+    return RawDocument("html", tuple(tables), pages=None, warnings=warnings)

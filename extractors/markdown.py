@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 from extractors.decode import decode_text
-from extractors.html import markup_warnings, tables_with_context
+from extractors.html import markup_warnings, short_row_warnings, tables_with_context
 from extractors.model import RawDocument, squash
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -74,6 +74,7 @@ def read_markdown(data: bytes) -> RawDocument:
     text = decode_text(data)
     soup = BeautifulSoup(to_html(text), "lxml")
     root = soup.body or soup
+    shape = short_row_warnings(root)
     tables = tables_with_context(root, soup)
-    warnings = tuple(markup_warnings(text))
+    warnings = (*markup_warnings(text), *shape)
     return RawDocument("markdown", tuple(tables), pages=None, warnings=warnings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -90,7 +91,27 @@ def test_html_whose_table_tags_are_broken_says_so(tmp_path: Path) -> None:
 def test_whole_html_reports_have_no_markup_warning() -> None:
     for name in ("dla_2566.html", "dla_2567.html", "obt_nongbua_2567.md"):
         doc = extracted(extract(SAMPLES / name))
-        assert not [w for w in doc["warnings"] if "markup" in w or "cut short" in w], name
+        assert not [
+            w for w in doc["warnings"] if "markup" in w or "cut short" in w or "fewer cells" in w
+        ], name
+
+
+@pytest.mark.parametrize("name", ["dla_2567.html", "obt_nongbua_2567.md"])
+def test_a_table_row_that_lost_a_cell_says_so(tmp_path: Path, name: str) -> None:
+    """The one silent partial robustness.py found: a chunk deleted with a whole cell in it
+    leaves balanced markup, and the grid padded the row without a word."""
+    page = (SAMPLES / name).read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(r"<tr[\s>]", page)]
+    rows = [r for r in starts if page.count("<td", r, page.index("</tr>", r)) >= 3]
+    row = rows[len(rows) // 2]  # a measure's row (not a heading) in the middle of the report
+    start = page.index("<td", row)
+    end = page.index("</td>", start) + len("</td>")
+    assert page.index("</tr>", row) > end  # the cell is this row's own
+    path = tmp_path / name
+    path.write_text(page[:start] + page[end:], encoding="utf-8")
+    doc = extracted(extract(path))
+    (warning,) = [w for w in doc["warnings"] if "fewer cells" in w]
+    assert re.match(r"table \d+: (row \d+ has|rows [\d, …]+ have) fewer cells", warning), warning
 
 
 # --- extract and text run under ingest's limits -------------------------------------------
