@@ -48,6 +48,7 @@ from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.pdf import PDF
 
 from extractors.pdf_decipher import GlyphDecision, GlyphKey, is_unusable
+from extractors.pdf_objects import page_objects
 from extractors.thai.repair import PUA_THAI
 
 log = logging.getLogger(__name__)
@@ -496,7 +497,8 @@ def _walk(objs: Iterable[LTItem]) -> Iterator[LTChar]:
 
 def annotated_layout(page: Page) -> tuple[LTPage, list[_ActualText]]:
     """Interpret the page once with our device and hand the layout to pdfplumber, which
-    caches it in ``page._layout``: its chars, rects and tables then cost no second parse.
+    caches it in ``page._layout``, and its objects (``extractors.pdf_objects``) in
+    ``page._objects``: its chars, rects and tables then cost no second parse.
     Asking again is free until ``page.close()`` drops the cache."""
     layout = getattr(page, "_layout", None)
     if layout is not None and hasattr(layout, "ita_spans"):
@@ -505,9 +507,8 @@ def annotated_layout(page: Page) -> tuple[LTPage, list[_ActualText]]:
     _Interpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     layout = device.get_result()
     layout.ita_spans = device.spans  # type: ignore[attr-defined]
-    if hasattr(page, "_objects"):
-        del page._objects
     page._layout = layout
+    page._objects = page_objects(page, layout._objs)
     return layout, device.spans
 
 

@@ -1,0 +1,97 @@
+"""pdfplumber's page objects (``page.chars``, ``page.rects``, ...) built without its generic
+per-attribute resolution.
+
+pdfplumber turns every layout object into a dict by walking the object's ``__dict__`` and
+resolving each value recursively (``Page.process_object``); on a page of text that costs more
+than interpreting the page (a third of ``extract``'s time on samples/pdf and
+../shared/realdocs, docs/scaling.md). A char's attributes are numbers, strings and a tuple of
+numbers, so this builds the same dict from them directly, and leaves every other kind of
+object (rules, curves, images: a few per page) to pdfplumber. The result is the dict
+pdfplumber would give, key for key (tests/test_pdf_objects.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pdfminer.layout import LTAnno, LTChar, LTContainer, LTItem
+from pdfplumber.page import Page, fix_fontname_bytes
+from pdfplumber.utils.pdfinternals import resolve_all, resolve_and_decode
+
+_PLAIN = (float, int, str, bool, type(None))
+_CHAR_ATTRS = ("adv", "height", "size", "width", "x0", "x1", "y0", "y1", "upright", "mcid", "tag")
+
+
+def page_objects(page: Page, objs: Sequence[LTItem]) -> dict[str, list[dict[str, Any]]]:
+    """What ``page.parse_objects()`` returns for a page whose layout holds ``objs`` (a page
+    interpreted without layout analysis, as ``extractors.pdf_glyphs`` does)."""
+    if page.pdf.laparams is not None:
+        return page.parse_objects()  # containers are objects too: pdfplumber's own walk
+    objects: dict[str, list[dict[str, Any]]] = {}
+    chars: list[dict[str, Any]] = []
+    number = page.page_number
+    height = page.height
+    mb_x0, mb_top = page.mediabox[:2]
+    doctop = page.initial_doctop
+    fast = page.pdf.unicode_norm is None
+    for obj in _leaves(objs):
+        if fast and type(obj) is LTChar:
+            chars.append(_char(obj, number, height, mb_x0, mb_top, doctop))
+        elif not isinstance(obj, LTAnno):
+            found = page.process_object(obj)
+            kind = found["object_type"]
+            objects.setdefault(kind, chars if kind == "char" else []).append(found)
+    if chars:
+        objects["char"] = chars
+    return objects
+
+
+def _leaves(objs: Sequence[LTItem]) -> Sequence[LTItem]:
+    """The layout's objects in pdfplumber's order, containers (figures) opened."""
+    if not any(isinstance(obj, LTContainer) for obj in objs):
+        return objs
+    found: list[LTItem] = []
+    for obj in objs:
+        if isinstance(obj, LTContainer):
+            found += _leaves(obj._objs)
+        else:
+            found.append(obj)
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _PLAIN):
+        return value
+    if type(value) is tuple and all(isinstance(v, _PLAIN) for v in value):
+        return value
+    return resolve_all(value)
+
+
+def _char(
+    obj: LTChar, number: int, height: float, mb_x0: float, mb_top: float, doctop: float
+) -> dict[str, Any]:
+    """``Page.process_object(obj)`` for a char, attribute by attribute."""
+    found = obj.__dict__
+    attr: dict[str, Any] = {"matrix": _plain(obj.matrix), "fontname": obj.fontname}
+    for key in _CHAR_ATTRS:
+        if key in found:
+            attr[key] = _plain(found[key])
+    attr["object_type"] = "char"
+    attr["page_number"] = number
+    attr["ncs"] = resolve_and_decode(obj.ncs.name)
+    attr["text"] = obj.get_text()
+    state = obj.graphicstate
+    scolor, ncolor = state.scolor, state.ncolor
+    attr["stroking_color"] = scolor if isinstance(scolor, tuple) else (scolor,)
+    attr["non_stroking_color"] = ncolor if isinstance(ncolor, tuple) else (ncolor,)
+    if isinstance(attr["fontname"], bytes):
+        attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+    top = (height - attr["y1"]) + mb_top
+    attr["top"] = top
+    attr["bottom"] = (height - attr["y0"]) + mb_top
+    attr["doctop"] = doctop + top
+    if mb_x0 != 0:
+        attr["x0"] = attr["x0"] + mb_x0
+        attr["x1"] = attr["x1"] + mb_x0
+    return attr
