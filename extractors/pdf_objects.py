@@ -13,6 +13,7 @@ pdfplumber would give, key for key (tests/test_pdf_objects.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from pdfminer.layout import LTAnno, LTChar, LTContainer, LTItem
@@ -68,6 +69,13 @@ def _plain(value: Any) -> Any:
     return resolve_all(value)
 
 
+@lru_cache(maxsize=256)
+def _colour_space(name: str) -> Any:
+    """A colour space's name decoded as pdfplumber decodes it (a handful per document, and
+    decoding is char by char)."""
+    return resolve_and_decode(name)
+
+
 def _char(
     obj: LTChar, number: int, height: float, mb_x0: float, mb_top: float, doctop: float
 ) -> dict[str, Any]:
@@ -79,7 +87,8 @@ def _char(
             attr[key] = _plain(found[key])
     attr["object_type"] = "char"
     attr["page_number"] = number
-    attr["ncs"] = resolve_and_decode(obj.ncs.name)
+    name = obj.ncs.name
+    attr["ncs"] = _colour_space(name) if isinstance(name, str) else resolve_and_decode(name)
     attr["text"] = obj.get_text()
     state = obj.graphicstate
     scolor, ncolor = state.scolor, state.ncolor

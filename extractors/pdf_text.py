@@ -20,6 +20,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from pdfplumber.pdf import PDF
 
@@ -82,6 +83,7 @@ class DocumentText:
         return "".join(f"{page.text}\n\f" if page.lines else "\f" for page in self.pages)
 
 
+@lru_cache(maxsize=4096)
 def _is_mark(text: str) -> bool:
     return bool(text) and (
         unicodedata.category(text[0]) in ("Mn", "Me") or is_mark_placeholder(text)
@@ -220,6 +222,8 @@ def _orientation(char: Char) -> int:
     """The text direction in degrees (0, 90, 180, 270) from the glyph's matrix; pdfminer's
     ``upright`` calls some rotated text upright when the matrix has rounding noise."""
     a, b = (char.get("matrix") or (1.0, 0.0))[:2]
+    if b == 0 and a > 0:
+        return 0  # upright text, nearly every char: no trigonometry
     return round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
 
 
