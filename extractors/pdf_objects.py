@@ -21,7 +21,6 @@ from pdfplumber.page import Page, fix_fontname_bytes
 from pdfplumber.utils.pdfinternals import resolve_all, resolve_and_decode
 
 _PLAIN = (float, int, str, bool, type(None))
-_CHAR_ATTRS = ("adv", "height", "size", "width", "x0", "x1", "y0", "y1", "upright", "mcid", "tag")
 
 
 def page_objects(page: Page, objs: Sequence[LTItem]) -> dict[str, list[dict[str, Any]]]:
@@ -79,12 +78,29 @@ def _colour_space(name: str) -> Any:
 def _char(
     obj: LTChar, number: int, height: float, mb_x0: float, mb_top: float, doctop: float
 ) -> dict[str, Any]:
-    """``Page.process_object(obj)`` for a char, attribute by attribute."""
+    """``Page.process_object(obj)`` for a char. pdfminer computes its geometry (matrix,
+    box, advance, size) by arithmetic, so those are numbers that resolving leaves as they
+    are; only what the PDF names (the font, the marked content) is resolved."""
     found = obj.__dict__
-    attr: dict[str, Any] = {"matrix": _plain(obj.matrix), "fontname": obj.fontname}
-    for key in _CHAR_ATTRS:
-        if key in found:
-            attr[key] = _plain(found[key])
+    fontname = _plain(obj.fontname)
+    x0, x1, y0, y1 = obj.x0, obj.x1, obj.y0, obj.y1
+    attr: dict[str, Any] = {
+        "matrix": obj.matrix,
+        "fontname": fix_fontname_bytes(fontname) if isinstance(fontname, bytes) else fontname,
+        "adv": obj.adv,
+        "upright": obj.upright,
+        "x0": x0 + mb_x0 if mb_x0 != 0 else x0,
+        "y0": y0,
+        "x1": x1 + mb_x0 if mb_x0 != 0 else x1,
+        "y1": y1,
+        "width": obj.width,
+        "height": obj.height,
+        "size": obj.size,
+    }
+    if "mcid" in found:
+        attr["mcid"] = _plain(found["mcid"])
+    if "tag" in found:
+        attr["tag"] = _plain(found["tag"])
     attr["object_type"] = "char"
     attr["page_number"] = number
     name = obj.ncs.name
@@ -94,13 +110,8 @@ def _char(
     scolor, ncolor = state.scolor, state.ncolor
     attr["stroking_color"] = scolor if isinstance(scolor, tuple) else (scolor,)
     attr["non_stroking_color"] = ncolor if isinstance(ncolor, tuple) else (ncolor,)
-    if isinstance(attr["fontname"], bytes):
-        attr["fontname"] = fix_fontname_bytes(attr["fontname"])
-    top = (height - attr["y1"]) + mb_top
+    top = (height - y1) + mb_top
     attr["top"] = top
-    attr["bottom"] = (height - attr["y0"]) + mb_top
+    attr["bottom"] = (height - y0) + mb_top
     attr["doctop"] = doctop + top
-    if mb_x0 != 0:
-        attr["x0"] = attr["x0"] + mb_x0
-        attr["x1"] = attr["x1"] + mb_x0
     return attr

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 from pdfplumber.pdf import PDF
 
@@ -177,7 +178,11 @@ def _join(row: list[_Cluster], key: str) -> str:
     parts: list[str] = []
     previous: _Cluster | None = None
     for cluster in row:
-        text = cluster.text(key)
+        if len(cluster.members) == 1:
+            base = cluster.base
+            text = str(base[key] if key in base else base["text"])
+        else:
+            text = cluster.text(key)
         if (
             previous is not None
             and cluster.x0 - previous.x1 > GAP_EM * min(cluster.size, previous.size)
@@ -188,34 +193,54 @@ def _join(row: list[_Cluster], key: str) -> str:
             parts.append(" ")
         parts.append(text)
         previous = cluster
-    return _SPACES.sub(" ", "".join(parts))
+    joined = "".join(parts)
+    return _SPACES.sub(" ", joined) if "  " in joined else joined
 
 
 def _line(row: list[_Cluster], repair: bool) -> Line:
-    row.sort(key=lambda c: (c.x0, c.order))
-    chars = tuple(c.get("page_char", c) for cluster in row for c in cluster.members)
+    row.sort(key=_reading_order)
+    chars: list[Char] = []
+    fonts: dict[str, int] = {}
+    for cluster in row:
+        for c in cluster.members:
+            c = c.get("page_char", c)
+            chars.append(c)
+            if c["text"]:
+                font = str(c.get("fontname", ""))
+                fonts[font] = fonts.get(font, 0) + 1
     raw = _join(row, "raw_text").strip()
     text = _join(row, "text").strip()
     counts: Counter[str] = Counter()
     if repair and not has_placeholder(text):
         text, counts = repair_thai(text)
-    fonts = Counter(str(c.get("fontname", "")) for c in chars if c["text"])
-    fontname = base_font_name(fonts.most_common(1)[0][0]) if fonts else ""
+    # the first of the most frequent, as Counter.most_common(1) picks it
+    fontname = base_font_name(max(fonts.items(), key=_count)[0]) if fonts else ""
     bases = [c.base.get("page_char", c.base) for c in row]
-    sizes = Counter(round(c.size, 1) for c in row)
+    sizes: dict[float, int] = {}
+    for cluster in row:
+        size = round(cluster.size, 1)
+        sizes[size] = sizes.get(size, 0) + 1
     return Line(
         text=text,
         raw=raw,
-        x0=min(float(c["x0"]) for c in bases),
-        x1=max(float(c["x1"]) for c in bases),
-        top=min(float(c["top"]) for c in bases),
-        bottom=max(float(c["bottom"]) for c in bases),
+        x0=min([float(c["x0"]) for c in bases]),
+        x1=max([float(c["x1"]) for c in bases]),
+        top=min([float(c["top"]) for c in bases]),
+        bottom=max([float(c["bottom"]) for c in bases]),
         fontname=fontname,
         bold="bold" in fontname.lower(),
-        size=sizes.most_common(1)[0][0],
-        chars=chars,
+        size=max(sizes.items(), key=_count)[0],
+        chars=tuple(chars),
         repairs=tuple(sorted(counts.items())),
     )
+
+
+def _reading_order(cluster: _Cluster) -> tuple[float, int]:
+    return cluster.x0, cluster.order
+
+
+def _count(item: tuple[Any, int]) -> int:
+    return item[1]
 
 
 def _orientation(char: Char) -> int:
