@@ -176,6 +176,8 @@ class FontGlyphs:
         self._shapes: dict[str, str | None] = {}
         self.trusted = True
         self.label = _font_label(font)
+        self.recovered: dict[tuple[int, str], tuple[str, str | None]] = {}
+        """``_recover``'s answer for each code and ToUnicode text met so far."""
         with _quiet_fonttools(), contextlib.suppress(Exception):
             self._load(spec)
         with _quiet_fonttools(), contextlib.suppress(Exception):
@@ -563,7 +565,7 @@ class GlyphRecovery:
         if len(glyphs) != len(originals):
             log.warning("page %s: layout and pdfplumber chars differ", page.page_number)
             return [dict(c, raw_text=c["text"], cid=None, recovery=None) for c in originals], counts
-        position = {id(g): i for i, g in enumerate(glyphs)}
+        position = {id(g): i for i, g in enumerate(glyphs)} if spans else {}
         chars: list[Char] = []
         fonts: list[FontGlyphs | None] = []
         for original, glyph in zip(originals, glyphs, strict=True):
@@ -572,7 +574,10 @@ class GlyphRecovery:
             text, recovery = original["text"], None
             found = self.glyphs(font) if font is not None else None
             if found is not None:
-                text, recovery = _recover(text, cid, found)
+                read = found.recovered.get((cid, text))
+                if read is None:  # the same code and text always read the same in a font
+                    read = found.recovered[cid, text] = _recover(text, cid, found)
+                text, recovery = read
             if recovery:
                 counts[recovery] += 1
             chars.append(
