@@ -375,9 +375,13 @@ class FontGlyphs:
         if chars or depth > 2 or self._ttf is None:
             return frozenset(chars)
         with contextlib.suppress(Exception):
-            source = self._ttf["glyf"][glyph] if "glyf" in self._ttf else None
-            if source is not None and source.isComposite() and len(source.components) == 1:
-                return self._glyph_identity(source.components[0].glyphName, depth + 1)
+            table = self._ttf.get("glyf")
+            # a composite is told from the glyph's raw header; only one is expanded
+            source = table.glyphs.get(glyph) if table is not None else None
+            if source is not None and source.isComposite():
+                source = table[glyph]
+                if len(source.components) == 1:
+                    return self._glyph_identity(source.components[0].glyphName, depth + 1)
         sources = self._gsub().get(glyph, set())
         found = {frozenset(self._glyph_identity(s, depth + 1)) for s in sources}
         found.discard(frozenset())

@@ -115,8 +115,9 @@ def without_duplicates(chars: Iterable[Char]) -> list[Char]:
     """Chars minus a glyph drawn again at (almost) the same place: Word's fake bold.
 
     Glyphs are bucketed by text and rounded position, so each is compared only with the
-    few drawn in the same or a neighbouring point (this runs on every char of every page)."""
-    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    few drawn in the same or a neighbouring point (this runs on every char of every page):
+    first by text and line, then, on a line where the same text was drawn, by x."""
+    seen: dict[tuple[str, int], dict[int, list[tuple[float, float]]]] = {}
     kept = []
     near = DUPLICATE_PT
     for char in chars:
@@ -125,15 +126,16 @@ def without_duplicates(chars: Iterable[Char]) -> list[Char]:
         x, y = round(x0), round(top)
         if text.strip():
             duplicate = False
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    for ox, oy in seen.get((text, x + dx, y + dy), ()):
-                        if -near < ox - x0 < near and -near < oy - top < near:
-                            duplicate = True
-                            break
+            for dy in (-1, 0, 1):
+                by_x = seen.get((text, y + dy))
+                if by_x:
+                    for dx in (-1, 0, 1):
+                        for ox, oy in by_x.get(x + dx, ()):
+                            if -near < ox - x0 < near and -near < oy - top < near:
+                                duplicate = True
             if duplicate:
                 continue
-        seen.setdefault((text, x, y), []).append((x0, top))
+        seen.setdefault((text, y), {}).setdefault(x, []).append((x0, top))
         kept.append(char)
     return kept
 
