@@ -18,6 +18,9 @@ Printed, each run into a fresh SQLite file through ``etl.Database.ingest`` (what
   30 minutes or less with 2 workers);
 - the writer's share: the seconds the store spent loading (``sources.load_seconds``) as a
   share of the run;
+- the CPU seconds of the writer and its workers a page, and the projection they give on two
+  cores of the run's own: on a shared machine the wall-clock projection measures the
+  neighbours too;
 - the writer alone: the corpus parsed once, then loaded into a fresh SQLite file and a fresh
   PostgreSQL schema ($ITA_ETL_TEST_PG_URL, default 127.0.0.1:5432/test), in documents/s
   (goal: PostgreSQL 500 or more).
@@ -35,6 +38,7 @@ import importlib.util
 import math
 import os
 import random
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -164,23 +168,34 @@ class Run:
     seconds: float
     loaded: int
     writer_seconds: float
+    cpu_seconds: float
+    """CPU of the writer and its workers: what the run would take on cores of its own."""
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def ingest(paths: list[Path], workers: int) -> Run:
     with tempfile.TemporaryDirectory(prefix="ita-year-") as folder:
         db = Path(folder) / "ita.db"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         with Database(str(db)) as database:
             summary = database.ingest(
                 [str(p) for p in paths], options=IngestOptions(workers=workers)
             )
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu() - cpu
         with sqlite3.connect(db) as connection:
             (writer,) = connection.execute("SELECT sum(load_seconds) FROM sources").fetchone()
         loaded = summary.tally["new"] + summary.tally["updated"]
         if summary.failed:
             print(f"  {len(summary.failed)} failed, e.g. {summary.failed[0].reason}")
-        return Run(workers, seconds, loaded, float(writer or 0.0))
+        return Run(workers, seconds, loaded, float(writer or 0.0), cpu)
 
 
 def writer_alone(outcomes: list[ParseOutcome], url: str) -> float:
@@ -255,6 +270,12 @@ def main() -> None:
             f"{workers:7d} {run.seconds:8.1f} {pages_per_s:8.1f} {len(paths) / run.seconds:7.2f}"
             f" {run.writer_seconds / run.seconds:6.1%} {projection:10.1f} min"
         )
+    cpu_per_page = best[2].cpu_seconds / sum(pages)
+    idle = national_pages * cpu_per_page / 2 / 60
+    print(
+        f"CPU (writer + workers): {1000 * cpu_per_page:.0f} ms a page with 2 workers; on two"
+        f" cores of its own, 8,300 reports would take {idle:.1f} min"
+    )
     speedup = best[1].seconds / best[2].seconds
     projection_2 = national_pages / (sum(pages) / best[2].seconds) / 60
     print(
