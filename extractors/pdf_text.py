@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from pdfplumber.pdf import PDF
@@ -165,7 +166,7 @@ def _rows(clusters: list[_Cluster]) -> list[list[_Cluster]]:
     """Clusters grouped into visual lines, top to bottom."""
     rows: list[list[_Cluster]] = []
     means: list[float] = []
-    for cluster in sorted(clusters, key=lambda c: c.mid):
+    for cluster in sorted(clusters, key=attrgetter("mid")):
         if rows and abs(cluster.mid - means[-1]) <= LINE_EM * cluster.size:
             rows[-1].append(cluster)
             means[-1] += (cluster.mid - means[-1]) / len(rows[-1])
@@ -276,11 +277,18 @@ def lines_from_chars(
     lines top to bottom, then any rotated text; each line's text is repaired
     (``repair=False`` keeps the recovered glyph text as it is). ``deduplicated`` says the
     caller already dropped Word's fake-bold redraws (``without_duplicates``)."""
-    by_orientation: dict[int, list[Char]] = {}
+    upright: list[Char] = []
+    by_orientation: dict[int, list[Char]] = {0: upright}
     for char in chars:
+        matrix = char.get("matrix")
+        if matrix and matrix[1] == 0 and matrix[0] > 0:  # _orientation's 0, the usual case
+            upright.append(char)
+            continue
         orientation = _orientation(char)
         turned = char if orientation == 0 else _turned(char, orientation)
         by_orientation.setdefault(orientation, []).append(turned)
+    if not upright:
+        del by_orientation[0]
     lines = []
     for orientation in sorted(by_orientation):
         group = by_orientation[orientation]
