@@ -39,6 +39,7 @@ from typing import Any
 
 from fontTools.agl import toUnicode
 from fontTools.ttLib import TTFont
+from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTChar, LTContainer, LTItem, LTPage
 from pdfminer.pdffont import PDFCIDFont, PDFFont
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -442,24 +443,33 @@ class _GlyphDevice(PDFPageAggregatorWithMarkedContent):
         if self._actual_stack:
             self._actual_stack.pop()
 
-    def render_char(self, *args: Any, **kwargs: Any) -> float:
-        adv: float = super().render_char(*args, **kwargs)
-        item = self.cur_item._objs[-1]
-        if isinstance(item, LTChar):
-            font, cid = _font_and_cid(args, kwargs)
-            item.ita_font = font  # type: ignore[attr-defined]
-            item.ita_cid = cid  # type: ignore[attr-defined]
-            for span in self._actual_stack:
-                if span is not None:
-                    span.members.append(item)
+    def render_char(
+        self,
+        matrix: Any,
+        font: PDFFont,
+        fontsize: float,
+        scaling: float,
+        rise: float,
+        cid: int,
+        ncs: Any,
+        graphicstate: Any,
+    ) -> float:
+        """pdfminer's char, tagged as pdfplumber's device tags it (its marked-content id and
+        tag) and as glyph recovery needs it (font, code, /ActualText span), in one call: this
+        runs for every glyph of every page (tests/test_pdf_objects.py checks the chars are
+        pdfplumber's own)."""
+        adv: float = PDFLayoutAnalyzer.render_char(
+            self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate
+        )
+        item: Any = self.cur_item._objs[-1]  # the LTChar just made
+        item.mcid = self.cur_mcid
+        item.tag = self.cur_tag
+        item.ita_font = font
+        item.ita_cid = int(cid)
+        for span in self._actual_stack:
+            if span is not None:
+                span.members.append(item)
         return adv
-
-
-def _font_and_cid(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[PDFFont | None, int]:
-    # render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
-    font = kwargs.get("font", args[1] if len(args) > 1 else None)
-    cid = kwargs.get("cid", args[5] if len(args) > 5 else -1)
-    return font, int(cid)
 
 
 def _pdf_text(raw: bytes) -> str:
@@ -576,7 +586,9 @@ class GlyphRecovery:
             font: PDFFont | None = getattr(glyph, "ita_font", None)
             cid: int = getattr(glyph, "ita_cid", -1)
             text, recovery = original["text"], None
-            found = self.glyphs(font) if font is not None else None
+            found = self._fonts.get(id(font)) if font is not None else None
+            if found is None and font is not None:
+                found = self.glyphs(font)
             if found is not None:
                 read = found.recovered.get((cid, text))
                 if read is None:  # the same code and text always read the same in a font
