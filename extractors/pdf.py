@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from extractors.gc_tuning import fewer_collections
 from extractors.model import Cell, RawDocument, RawTable, Row
 from extractors.ocr.options import OcrOptions
 from extractors.pdf_borderless import Carried, borderless_table
@@ -57,6 +58,7 @@ class PageSource:
     lines: list[str] = field(default_factory=list)
 
 
+@fewer_collections()
 def read_pdf(
     data: bytes,
     password: str | None = None,
@@ -128,6 +130,7 @@ def _read_pdf(
     )
 
 
+@fewer_collections()
 def read_pdf_text(
     data: bytes,
     password: str | None = None,

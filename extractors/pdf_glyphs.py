@@ -39,6 +39,7 @@ from typing import Any
 
 from fontTools.agl import toUnicode
 from fontTools.ttLib import TTFont
+from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTChar, LTContainer, LTItem, LTPage
 from pdfminer.pdffont import PDFCIDFont, PDFFont
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -48,6 +49,7 @@ from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.pdf import PDF
 
 from extractors.pdf_decipher import GlyphDecision, GlyphKey, is_unusable
+from extractors.pdf_objects import page_objects
 from extractors.thai.repair import PUA_THAI
 
 log = logging.getLogger(__name__)
@@ -175,6 +177,8 @@ class FontGlyphs:
         self._shapes: dict[str, str | None] = {}
         self.trusted = True
         self.label = _font_label(font)
+        self.recovered: dict[tuple[int, str], tuple[str, str | None]] = {}
+        """``_recover``'s answer for each code and ToUnicode text met so far."""
         with _quiet_fonttools(), contextlib.suppress(Exception):
             self._load(spec)
         with _quiet_fonttools(), contextlib.suppress(Exception):
@@ -372,9 +376,13 @@ class FontGlyphs:
         if chars or depth > 2 or self._ttf is None:
             return frozenset(chars)
         with contextlib.suppress(Exception):
-            source = self._ttf["glyf"][glyph] if "glyf" in self._ttf else None
-            if source is not None and source.isComposite() and len(source.components) == 1:
-                return self._glyph_identity(source.components[0].glyphName, depth + 1)
+            table = self._ttf.get("glyf")
+            # a composite is told from the glyph's raw header; only one is expanded
+            source = table.glyphs.get(glyph) if table is not None else None
+            if source is not None and source.isComposite():
+                source = table[glyph]
+                if len(source.components) == 1:
+                    return self._glyph_identity(source.components[0].glyphName, depth + 1)
         sources = self._gsub().get(glyph, set())
         found = {frozenset(self._glyph_identity(s, depth + 1)) for s in sources}
         found.discard(frozenset())
@@ -435,24 +443,33 @@ class _GlyphDevice(PDFPageAggregatorWithMarkedContent):
         if self._actual_stack:
             self._actual_stack.pop()
 
-    def render_char(self, *args: Any, **kwargs: Any) -> float:
-        adv: float = super().render_char(*args, **kwargs)
-        item = self.cur_item._objs[-1]
-        if isinstance(item, LTChar):
-            font, cid = _font_and_cid(args, kwargs)
-            item.ita_font = font  # type: ignore[attr-defined]
-            item.ita_cid = cid  # type: ignore[attr-defined]
-            for span in self._actual_stack:
-                if span is not None:
-                    span.members.append(item)
+    def render_char(
+        self,
+        matrix: Any,
+        font: PDFFont,
+        fontsize: float,
+        scaling: float,
+        rise: float,
+        cid: int,
+        ncs: Any,
+        graphicstate: Any,
+    ) -> float:
+        """pdfminer's char, tagged as pdfplumber's device tags it (its marked-content id and
+        tag) and as glyph recovery needs it (font, code, /ActualText span), in one call: this
+        runs for every glyph of every page (tests/test_pdf_objects.py checks the chars are
+        pdfplumber's own)."""
+        adv: float = PDFLayoutAnalyzer.render_char(
+            self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate
+        )
+        item: Any = self.cur_item._objs[-1]  # the LTChar just made
+        item.mcid = self.cur_mcid
+        item.tag = self.cur_tag
+        item.ita_font = font
+        item.ita_cid = int(cid)
+        for span in self._actual_stack:
+            if span is not None:
+                span.members.append(item)
         return adv
-
-
-def _font_and_cid(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[PDFFont | None, int]:
-    # render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
-    font = kwargs.get("font", args[1] if len(args) > 1 else None)
-    cid = kwargs.get("cid", args[5] if len(args) > 5 else -1)
-    return font, int(cid)
 
 
 def _pdf_text(raw: bytes) -> str:
@@ -496,7 +513,8 @@ def _walk(objs: Iterable[LTItem]) -> Iterator[LTChar]:
 
 def annotated_layout(page: Page) -> tuple[LTPage, list[_ActualText]]:
     """Interpret the page once with our device and hand the layout to pdfplumber, which
-    caches it in ``page._layout``: its chars, rects and tables then cost no second parse.
+    caches it in ``page._layout``, and its objects (``extractors.pdf_objects``) in
+    ``page._objects``: its chars, rects and tables then cost no second parse.
     Asking again is free until ``page.close()`` drops the cache."""
     layout = getattr(page, "_layout", None)
     if layout is not None and hasattr(layout, "ita_spans"):
@@ -505,9 +523,8 @@ def annotated_layout(page: Page) -> tuple[LTPage, list[_ActualText]]:
     _Interpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     layout = device.get_result()
     layout.ita_spans = device.spans  # type: ignore[attr-defined]
-    if hasattr(page, "_objects"):
-        del page._objects
     page._layout = layout
+    page._objects = page_objects(page, layout._objs)
     return layout, device.spans
 
 
@@ -562,16 +579,21 @@ class GlyphRecovery:
         if len(glyphs) != len(originals):
             log.warning("page %s: layout and pdfplumber chars differ", page.page_number)
             return [dict(c, raw_text=c["text"], cid=None, recovery=None) for c in originals], counts
-        position = {id(g): i for i, g in enumerate(glyphs)}
+        position = {id(g): i for i, g in enumerate(glyphs)} if spans else {}
         chars: list[Char] = []
         fonts: list[FontGlyphs | None] = []
         for original, glyph in zip(originals, glyphs, strict=True):
             font: PDFFont | None = getattr(glyph, "ita_font", None)
             cid: int = getattr(glyph, "ita_cid", -1)
             text, recovery = original["text"], None
-            found = self.glyphs(font) if font is not None else None
+            found = self._fonts.get(id(font)) if font is not None else None
+            if found is None and font is not None:
+                found = self.glyphs(font)
             if found is not None:
-                text, recovery = _recover(text, cid, found)
+                read = found.recovered.get((cid, text))
+                if read is None:  # the same code and text always read the same in a font
+                    read = found.recovered[cid, text] = _recover(text, cid, found)
+                text, recovery = read
             if recovery:
                 counts[recovery] += 1
             chars.append(

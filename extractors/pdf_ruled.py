@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 
 from extractors.model import Cell, Row
 from extractors.pdf_page import Bbox, Char, PageChars, Table, centre_inside
@@ -68,8 +69,9 @@ def _cell_chars(page: PageChars, boxes: list[Bbox]) -> list[list[Char]]:
     inside = [c for c in page.chars if centre_inside(c, band)]
     assigned: list[list[Char]] = [[] for _ in boxes]
     overflow = False
+    first_box = _box_index(boxes)
     for char in inside:
-        index = next((i for i, box in enumerate(boxes) if centre_inside(char, box)), None)
+        index = first_box(char)
         if index is None:
             overflow = True
             continue
@@ -95,6 +97,30 @@ def _cell_chars(page: PageChars, boxes: list[Bbox]) -> list[list[Char]]:
             if str(char["text"]).strip():
                 previous_x1 = char["x1"]
     return assigned
+
+
+def _box_index(boxes: list[Bbox]) -> Callable[[Char], int | None]:
+    """The index of the first of ``boxes`` that a char's middle is in (``centre_inside``),
+    found among the boxes spanning the char's height instead of all the table's cells."""
+    edges = sorted({y for box in boxes for y in (box[1], box[3])})
+    spans: list[list[int]] = [[] for _ in edges]  # boxes covering [edges[k], edges[k + 1]]
+    for index, box in enumerate(boxes):
+        low = bisect_left(edges, box[1])
+        for k in range(low, max(bisect_left(edges, box[3]), low + 1)):
+            spans[k].append(index)  # a superset is harmless: each is checked below
+
+    def first(char: Char) -> int | None:
+        y = float(char["top"] + char["bottom"]) / 2
+        k = bisect_right(edges, y) - 1
+        candidates = spans[k] if k >= 0 else []
+        if k >= 1 and edges[k] == y:  # on a rule: the cells above it hold the point too
+            candidates = sorted({*spans[k - 1], *candidates})
+        for index in candidates:
+            if centre_inside(char, boxes[index]):
+                return index
+        return None
+
+    return first
 
 
 def _rows(page: PageChars, grid: list[list[Bbox | None]], carried: Sequence[Cell]) -> list[Row]:

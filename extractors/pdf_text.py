@@ -20,6 +20,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from operator import attrgetter
+from typing import Any
 
 from pdfplumber.pdf import PDF
 
@@ -82,6 +85,7 @@ class DocumentText:
         return "".join(f"{page.text}\n\f" if page.lines else "\f" for page in self.pages)
 
 
+@lru_cache(maxsize=4096)
 def _is_mark(text: str) -> bool:
     return bool(text) and (
         unicodedata.category(text[0]) in ("Mn", "Me") or is_mark_placeholder(text)
@@ -112,8 +116,9 @@ def without_duplicates(chars: Iterable[Char]) -> list[Char]:
     """Chars minus a glyph drawn again at (almost) the same place: Word's fake bold.
 
     Glyphs are bucketed by text and rounded position, so each is compared only with the
-    few drawn in the same or a neighbouring point (this runs on every char of every page)."""
-    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    few drawn in the same or a neighbouring point (this runs on every char of every page):
+    first by text and line, then, on a line where the same text was drawn, by x."""
+    seen: dict[tuple[str, int], dict[int, list[tuple[float, float]]]] = {}
     kept = []
     near = DUPLICATE_PT
     for char in chars:
@@ -122,15 +127,16 @@ def without_duplicates(chars: Iterable[Char]) -> list[Char]:
         x, y = round(x0), round(top)
         if text.strip():
             duplicate = False
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    for ox, oy in seen.get((text, x + dx, y + dy), ()):
-                        if -near < ox - x0 < near and -near < oy - top < near:
-                            duplicate = True
-                            break
+            for dy in (-1, 0, 1):
+                by_x = seen.get((text, y + dy))
+                if by_x:
+                    for dx in (-1, 0, 1):
+                        for ox, oy in by_x.get(x + dx, ()):
+                            if -near < ox - x0 < near and -near < oy - top < near:
+                                duplicate = True
             if duplicate:
                 continue
-        seen.setdefault((text, x, y), []).append((x0, top))
+        seen.setdefault((text, y), {}).setdefault(x, []).append((x0, top))
         kept.append(char)
     return kept
 
@@ -160,7 +166,7 @@ def _rows(clusters: list[_Cluster]) -> list[list[_Cluster]]:
     """Clusters grouped into visual lines, top to bottom."""
     rows: list[list[_Cluster]] = []
     means: list[float] = []
-    for cluster in sorted(clusters, key=lambda c: c.mid):
+    for cluster in sorted(clusters, key=attrgetter("mid")):
         if rows and abs(cluster.mid - means[-1]) <= LINE_EM * cluster.size:
             rows[-1].append(cluster)
             means[-1] += (cluster.mid - means[-1]) / len(rows[-1])
@@ -175,7 +181,11 @@ def _join(row: list[_Cluster], key: str) -> str:
     parts: list[str] = []
     previous: _Cluster | None = None
     for cluster in row:
-        text = cluster.text(key)
+        if len(cluster.members) == 1:
+            base = cluster.base
+            text = str(base[key] if key in base else base["text"])
+        else:
+            text = cluster.text(key)
         if (
             previous is not None
             and cluster.x0 - previous.x1 > GAP_EM * min(cluster.size, previous.size)
@@ -186,40 +196,62 @@ def _join(row: list[_Cluster], key: str) -> str:
             parts.append(" ")
         parts.append(text)
         previous = cluster
-    return _SPACES.sub(" ", "".join(parts))
+    joined = "".join(parts)
+    return _SPACES.sub(" ", joined) if "  " in joined else joined
 
 
 def _line(row: list[_Cluster], repair: bool) -> Line:
-    row.sort(key=lambda c: (c.x0, c.order))
-    chars = tuple(c.get("page_char", c) for cluster in row for c in cluster.members)
+    row.sort(key=_reading_order)
+    chars: list[Char] = []
+    fonts: dict[str, int] = {}
+    for cluster in row:
+        for c in cluster.members:
+            c = c.get("page_char", c)
+            chars.append(c)
+            if c["text"]:
+                font = str(c.get("fontname", ""))
+                fonts[font] = fonts.get(font, 0) + 1
     raw = _join(row, "raw_text").strip()
     text = _join(row, "text").strip()
     counts: Counter[str] = Counter()
     if repair and not has_placeholder(text):
         text, counts = repair_thai(text)
-    fonts = Counter(str(c.get("fontname", "")) for c in chars if c["text"])
-    fontname = base_font_name(fonts.most_common(1)[0][0]) if fonts else ""
+    # the first of the most frequent, as Counter.most_common(1) picks it
+    fontname = base_font_name(max(fonts.items(), key=_count)[0]) if fonts else ""
     bases = [c.base.get("page_char", c.base) for c in row]
-    sizes = Counter(round(c.size, 1) for c in row)
+    sizes: dict[float, int] = {}
+    for cluster in row:
+        size = round(cluster.size, 1)
+        sizes[size] = sizes.get(size, 0) + 1
     return Line(
         text=text,
         raw=raw,
-        x0=min(float(c["x0"]) for c in bases),
-        x1=max(float(c["x1"]) for c in bases),
-        top=min(float(c["top"]) for c in bases),
-        bottom=max(float(c["bottom"]) for c in bases),
+        x0=min([float(c["x0"]) for c in bases]),
+        x1=max([float(c["x1"]) for c in bases]),
+        top=min([float(c["top"]) for c in bases]),
+        bottom=max([float(c["bottom"]) for c in bases]),
         fontname=fontname,
         bold="bold" in fontname.lower(),
-        size=sizes.most_common(1)[0][0],
-        chars=chars,
+        size=max(sizes.items(), key=_count)[0],
+        chars=tuple(chars),
         repairs=tuple(sorted(counts.items())),
     )
+
+
+def _reading_order(cluster: _Cluster) -> tuple[float, int]:
+    return cluster.x0, cluster.order
+
+
+def _count(item: tuple[Any, int]) -> int:
+    return item[1]
 
 
 def _orientation(char: Char) -> int:
     """The text direction in degrees (0, 90, 180, 270) from the glyph's matrix; pdfminer's
     ``upright`` calls some rotated text upright when the matrix has rounding noise."""
     a, b = (char.get("matrix") or (1.0, 0.0))[:2]
+    if b == 0 and a > 0:
+        return 0  # upright text, nearly every char: no trigonometry
     return round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
 
 
@@ -245,11 +277,18 @@ def lines_from_chars(
     lines top to bottom, then any rotated text; each line's text is repaired
     (``repair=False`` keeps the recovered glyph text as it is). ``deduplicated`` says the
     caller already dropped Word's fake-bold redraws (``without_duplicates``)."""
-    by_orientation: dict[int, list[Char]] = {}
+    upright: list[Char] = []
+    by_orientation: dict[int, list[Char]] = {0: upright}
     for char in chars:
+        matrix = char.get("matrix")
+        if matrix and matrix[1] == 0 and matrix[0] > 0:  # _orientation's 0, the usual case
+            upright.append(char)
+            continue
         orientation = _orientation(char)
         turned = char if orientation == 0 else _turned(char, orientation)
         by_orientation.setdefault(orientation, []).append(turned)
+    if not upright:
+        del by_orientation[0]
     lines = []
     for orientation in sorted(by_orientation):
         group = by_orientation[orientation]

@@ -40,6 +40,7 @@ from etl.transform.compare import indicator_label
 from loaders import changes, derived, migrate, versions
 from loaders.changes import lost_items_warning
 from loaders.content import agency_key, content_sha256
+from loaders.copy_writer import copy_rows
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
     agencies,
@@ -629,6 +630,8 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
     per-row parameter handling doubled the time of an item insert on SQLite
     (benchmarks/load_speed.py). Otherwise, Core's executemany.
     """
+    if copy_rows(connection, table, rows):  # PostgreSQL: items and refs by COPY
+        return
     dialect = connection.dialect
     columns = [table.c[key] for key in rows[0]]
     if any(column.type.bind_processor(dialect) is not None for column in columns):
