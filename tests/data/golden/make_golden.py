@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +41,9 @@ def inputs() -> list[str]:
 
 
 def records(relative: str) -> str:
-    """The JSON export of one document, as ``ita-etl extract`` prints it, or its error."""
+    """The JSON export of one document, as ``ita-etl extract`` prints it, or its error. The
+    parser version is left out: it is bumped when records are meant to change, and the
+    records themselves say whether they did."""
     from etl.app.output import to_json
     from etl.transform.pipeline import extract_bytes
     from extractors.ocr.options import OcrOptions
@@ -48,7 +51,8 @@ def records(relative: str) -> str:
 
     data = (ROOT / relative).read_bytes()
     try:
-        return to_json(extract_bytes(data, relative, ocr=OcrOptions(mode="never"))) + "\n"
+        doc = extract_bytes(data, relative, ocr=OcrOptions(mode="never"))
+        return re.sub(r'"parser_version": "[^"]*"', '"parser_version": "…"', to_json(doc)) + "\n"
     except InputError as error:
         return f"error: {error.one_line()}\n"
 
