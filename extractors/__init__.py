@@ -12,7 +12,12 @@ import re
 from extractors.model import Block, Cell, RawDocument, RawTable, Row
 from extractors.ocr.options import OcrOptions
 from extractors.ooxml import encrypted_error, is_encrypted_office, office_kind
-from schemas.errors import EmptyInputError, UnsupportedFormatError
+from schemas.errors import (
+    CorruptDocumentError,
+    DocumentTooLargeError,
+    EmptyInputError,
+    UnsupportedFormatError,
+)
 from schemas.records import SourceFormat
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -54,7 +59,10 @@ def detect_format(data: bytes, name: str = "") -> SourceFormat:
     for signature, reason in _SIGNATURES:
         if data.startswith(signature):
             raise UnsupportedFormatError(f"not a supported format: {reason}")
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 with its byte-order mark (Windows' "Unicode"): sniffed as the text it holds
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    elif b"\x00" in data[:8192]:
         raise UnsupportedFormatError("not a supported format: binary data that is not a PDF")
     hint = next((f for ext, f in _EXTENSION_HINTS.items() if name.lower().endswith(ext)), None)
     if _HTML_DOC.search(data[:4096]):
@@ -78,6 +86,52 @@ def read(
     """Parse a file's bytes into its tables; raises an ``InputError`` for bad input.
     ``ocr``: how PDF pages without a usable text layer are read (default: OCR'd)."""
     fmt = detect_format(data, name)
+    if fmt in ("html", "markdown", "text"):
+        _check_markup_size(data, fmt)
+    try:
+        return _read(fmt, data, password, ocr)
+    except RecursionError:  # a tree thousands of levels deep: no report is built so
+        raise CorruptDocumentError(
+            f"the {_NAMES[fmt]} file is nested too deeply to read (a damaged or crafted file)"
+        ) from None
+
+
+MAX_MARKUP_TAGS = 100_000
+"""Most tags an HTML or Markdown report may have: a report of 500 measures has about 2,000,
+and parsing costs about 2 KB of memory per tag (the tree, then its rows)."""
+MAX_TEXT_LINES = 100_000
+"""Most lines a text, HTML or Markdown report may have."""
+
+
+def _check_markup_size(data: bytes, fmt: SourceFormat) -> None:
+    """``DocumentTooLargeError`` for markup no report has the size of, before it is parsed: a
+    50 MB page took a parse to a gigabyte of memory and minutes."""
+    tags, lines = data.count(b"<"), data.count(b"\n")
+    if tags > MAX_MARKUP_TAGS:
+        raise DocumentTooLargeError(
+            f"the {_NAMES[fmt]} file has {tags:,} tags, more than the {MAX_MARKUP_TAGS:,} a "
+            "report may have"
+        )
+    if lines > MAX_TEXT_LINES:
+        raise DocumentTooLargeError(
+            f"the {_NAMES[fmt]} file has {lines:,} lines, more than the {MAX_TEXT_LINES:,} a "
+            "report may have"
+        )
+
+
+_NAMES: dict[SourceFormat, str] = {
+    "pdf": "PDF",
+    "html": "HTML",
+    "markdown": "Markdown",
+    "docx": "Word",
+    "xlsx": "Excel",
+    "text": "text",
+}
+
+
+def _read(
+    fmt: SourceFormat, data: bytes, password: str | None, ocr: OcrOptions | None
+) -> RawDocument:
     if fmt == "pdf":
         from extractors.pdf import read_pdf
 

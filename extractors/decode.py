@@ -24,7 +24,7 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a file cut short ends in half a char
     if declared in _THAI_CHARSETS:
         return data.decode("cp874", errors="replace")
     try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -65,7 +66,14 @@ def read_docx(data: bytes) -> RawDocument:
             f"not a supported format: a Word file python-docx cannot open ({error}); "
             "save it as a .docx document"
         ) from error
-    except (PackageNotFoundError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+    except (
+        PackageNotFoundError,
+        KeyError,
+        zipfile.BadZipFile,
+        etree.XMLSyntaxError,
+        EOFError,
+        zlib.error,  # compressed data that cannot be inflated, before its checksum is compared
+    ) as error:
         raise corrupt_error("docx", error) from error
     part = document.part
     try:

@@ -131,14 +131,34 @@ def rows_from_table(table: Tag) -> list[Row]:
     cell of the row-per-measure layout); a cell that spans columns fills the first column and
     leaves the others empty, so a section row stays one text.
     """
+    grid = [cells for cells, _own in _grid(table)]
+    width = max((len(r) for r in grid), default=0)
+    return [
+        Row(tuple(r + [Cell()] * (width - len(r)))) for r in grid if any(not c.is_empty for c in r)
+    ]
+
+
+def short_rows(table: Tag) -> list[int]:
+    """Rows (numbered from 1) of two or more cells that fill fewer columns than the table
+    has, spans counted: where a cell was lost (a damaged or cut file), since the grid pads
+    them without a word. A row of one cell is a heading, short on purpose."""
+    grid = _grid(table)
+    width = max((len(cells) for cells, _own in grid), default=0)
+    return [n for n, (cells, own) in enumerate(grid, 1) if own >= 2 and len(cells) < width]
+
+
+def _grid(table: Tag) -> list[tuple[list[Cell], int]]:
+    """Each row's cells, spans placed, and how many cells the row itself holds."""
     pending: dict[int, tuple[int, Cell]] = {}
-    grid: list[list[Cell]] = []
+    grid: list[tuple[list[Cell], int]] = []
     for tr in _own_rows(table):
         out: dict[int, Cell] = {}
         col = 0
+        own = 0
         for td in (c for c in tr.children if isinstance(c, Tag) and c.name in ("td", "th")):
             while col in pending:
                 col += 1
+            own += 1
             cell = cell_from_tag(td)
             rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
             for offset in range(colspan):
@@ -155,11 +175,8 @@ def rows_from_table(table: Tag) -> list[Row]:
                 else:
                     pending[c] = (left - 1, cell)
         width = max(out) + 1 if out else 0
-        grid.append([out.get(i, Cell()) for i in range(width)])
-    width = max((len(r) for r in grid), default=0)
-    return [
-        Row(tuple(r + [Cell()] * (width - len(r)))) for r in grid if any(not c.is_empty for c in r)
-    ]
+        grid.append(([out.get(i, Cell()) for i in range(width)], own))
+    return grid
 
 
 def text_lines(node: Tag) -> list[str]:

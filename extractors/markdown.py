@@ -1,17 +1,20 @@
 """Markdown pages whose tables are HTML, as Thai OCR models (typhoon-ocr) emit them.
 
-Pipe tables are read too. Text outside tables is kept as the lines before each table, with
-Markdown markup stripped, so the title block reaches the interpretation stage as in HTML.
+Pipe tables are read too, by markdown-it-py's GFM table rule (an escaped ``\\|`` stays in
+its cell). Text outside tables is kept as the lines before each table, with Markdown markup
+stripped, so the title block reaches the interpretation stage as in HTML.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
 
 from extractors.decode import decode_text
-from extractors.html import tables_with_context
+from extractors.html import markup_warnings, short_row_warnings, tables_with_context
 from extractors.model import RawDocument, squash
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -24,16 +27,19 @@ def _plain(line: str) -> str:
     return squash(_MARKUP.sub("", line))
 
 
+@cache
+def _tables() -> MarkdownIt:
+    """markdown-it-py with GFM's table rule; HTML in cells (the ``<br>`` OCR models put
+    between a cell's lines) passed through."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
 def _pipe_table(lines: list[str]) -> str:
-    """A pipe table as HTML, so that one table reader serves both."""
-    html = ["<table>"]
-    for line in lines:
-        if _PIPE_RULE.match(line):
-            continue
-        cells = line.strip().strip("|").split("|")
-        html.append("<tr>" + "".join(f"<td>{c.strip()}</td>" for c in cells) + "</tr>")
-    html.append("</table>")
-    return "\n".join(html)
+    """A block of pipe-table lines as HTML, by GFM's table rule (an escaped ``\\|`` stays
+    in its cell), so that one table reader serves both; lines that make no table (no
+    delimiter row) come out as paragraphs."""
+    html: str = _tables().render("\n".join(lines))
+    return html
 
 
 def to_html(text: str) -> str:
@@ -48,7 +54,7 @@ def to_html(text: str) -> str:
             if "</table>" in line.lower():
                 in_html_table = False
             continue
-        if _PIPE_ROW.match(line):
+        if _PIPE_ROW.match(line) or (pipe and _PIPE_RULE.match(line)):
             pipe.append(line)
             continue
         if pipe:
@@ -65,7 +71,10 @@ def to_html(text: str) -> str:
 
 
 def read_markdown(data: bytes) -> RawDocument:
-    soup = BeautifulSoup(to_html(decode_text(data)), "lxml")
+    text = decode_text(data)
+    soup = BeautifulSoup(to_html(text), "lxml")
     root = soup.body or soup
+    shape = short_row_warnings(root)
     tables = tables_with_context(root, soup)
-    return RawDocument("markdown", tuple(tables), pages=None)
+    warnings = (*markup_warnings(text), *shape)
+    return RawDocument("markdown", tuple(tables), pages=None, warnings=warnings)

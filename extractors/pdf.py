@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from extractors.gc_tuning import fewer_collections
@@ -29,6 +29,7 @@ from extractors.pdf_borderless import Carried, borderless_table
 from extractors.pdf_page import PageChars, Table
 from extractors.pdf_ruled import ruled_tables
 from extractors.pdf_text import DocumentText, Line
+from extractors.pdfguard import guarded
 from schemas.records import PageReading, ReadBy
 
 if TYPE_CHECKING:
@@ -66,7 +67,16 @@ def read_pdf(
 ) -> RawDocument:
     """The PDF's tables. Glyphs with no usable text are read from the document's words once
     every page is seen (``extractors.pdf_decipher``); when a glyph held in doubt turns out to
-    be another character, the pages are read again with the readings applied."""
+    be another character, the pages are read again with the readings applied. What pdfminer
+    warned about is among the warnings (``extractors.pdfguard``)."""
+    with guarded() as said:
+        raw = _read_pdf(data, password, ocr, glyph_key)
+    return replace(raw, warnings=(*raw.warnings, *said))
+
+
+def _read_pdf(
+    data: bytes, password: str | None, ocr: OcrOptions | None, glyph_key: GlyphKey | None
+) -> RawDocument:
     counts: Counter[str] = Counter()
     placed: list[_Placed] = []
     with PdfPages(data, password, ocr or OcrOptions(), counts, glyph_key) as pages:
@@ -107,7 +117,7 @@ def read_pdf(
             reader.page.close()
         key = pages.recovery.key
     if key.reread and glyph_key is None:  # a glyph in doubt was another character
-        return read_pdf(data, password, ocr, key)
+        return _read_pdf(data, password, ocr, key)
     tables, deciphered = key.read_tables(_raw_tables(placed))
     counts.update(deciphered)
     return RawDocument(
@@ -129,7 +139,15 @@ def read_pdf_text(
 ) -> tuple[DocumentText, list[str]]:
     """Every page's lines in reading order, read as ``read_pdf`` reads them (text layer,
     repaired, or OCR, glyphs read from the document's words), and the warnings about pages
-    not read from their text layer."""
+    not read from their text layer and what pdfminer warned about."""
+    with guarded() as said:
+        document, warnings = _read_pdf_text(data, password, ocr, glyph_key)
+    return document, [*warnings, *said]
+
+
+def _read_pdf_text(
+    data: bytes, password: str | None, ocr: OcrOptions | None, glyph_key: GlyphKey | None
+) -> tuple[DocumentText, list[str]]:
     from extractors.pdf_text import PageText, deciphered_page
 
     counts: Counter[str] = Counter()
@@ -148,7 +166,7 @@ def read_pdf_text(
             texts.append(PageText(source.number, tuple(lines)))
         recovery = pages.recovery
     if recovery.key.reread and glyph_key is None:
-        return read_pdf_text(data, password, ocr, recovery.key)
+        return _read_pdf_text(data, password, ocr, recovery.key)
     if recovery.key.decided:
         texts = [deciphered_page(page_text, recovery) for page_text in texts]
     for page_text in texts:
@@ -209,7 +227,7 @@ class PdfPages:
 
     def __iter__(self) -> Iterator[PageSource]:
         from extractors.ocr.gate import score_text
-        from schemas.errors import CorruptDocumentError
+        from extractors.pdfdoc import page_error
 
         recovery = self.recovery
         mode = self.options.mode
@@ -220,9 +238,7 @@ class PdfPages:
             except MemoryError:
                 raise  # the worker's memory limit, not a broken page
             except Exception as error:
-                raise CorruptDocumentError(
-                    f"page {number} cannot be read ({error or type(error).__name__})"
-                ) from None
+                raise page_error(number, error) from None
             has_text = any(str(c["text"]).strip() for c in chars)
             if not has_text:
                 self._no_text.append(number)

@@ -28,9 +28,9 @@ from pdfplumber.pdf import PDF
 
 from extractors.pdf_decipher import GlyphDecision, has_placeholder, is_mark_placeholder
 from extractors.pdf_glyphs import Char, GlyphRecovery, base_font_name
-from extractors.pdfdoc import open_pdf, require_text_layer
+from extractors.pdfdoc import open_pdf, page_error, require_text_layer
+from extractors.pdfguard import guarded
 from extractors.thai.repair import repair_thai
-from schemas.errors import CorruptDocumentError
 
 _SPACES = re.compile(" {2,}")
 GAP_EM = 0.12
@@ -309,7 +309,7 @@ def read_document_text(
     (``extractors.pdf_decipher``); when one that had a character turns out to be another,
     the pages are read a second time with the readings applied. ``read_glyphs=False``
     leaves them as the PDF gives them."""
-    with open_pdf(data, password) as pdf:
+    with guarded(), open_pdf(data, password) as pdf:
         recovery = GlyphRecovery(pdf, read_glyphs=read_glyphs)
         pages, missing = _read_pages(pdf, recovery)
         require_text_layer(pdf, missing)
@@ -336,9 +336,7 @@ def _read_pages(pdf: PDF, recovery: GlyphRecovery) -> tuple[list[PageText], list
         except MemoryError:
             raise  # the worker's memory limit, not a broken page
         except Exception as error:
-            raise CorruptDocumentError(
-                f"page {page.page_number} cannot be read ({error or type(error).__name__})"
-            ) from None
+            raise page_error(page.page_number, error) from None
         if not any(str(c["text"]).strip() for c in chars):
             missing.append(page.page_number)
         pages.append(PageText(page.page_number, tuple(lines_from_chars(chars))))
@@ -361,6 +359,6 @@ def document_text(data: bytes, *, password: str | None = None, raw: bool = False
     """The text layer in reading order, pages ended by a form feed like pdftotext;
     ``raw=True`` gives pdfplumber's own ``extract_text``, unrepaired."""
     if raw:
-        with open_pdf(data, password) as pdf:
+        with guarded(), open_pdf(data, password) as pdf:
             return "".join(f"{page.extract_text()}\n\f" for page in pdf.pages)
     return read_document_text(data, password=password).text

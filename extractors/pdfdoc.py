@@ -6,6 +6,7 @@ text layer; each must end as one line naming the file and the reason, never a tr
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Sequence
 from itertools import groupby
@@ -15,6 +16,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import PdfminerException
 
+from extractors.pdfguard import damaged, install
 from schemas.errors import (
     CorruptDocumentError,
     EmptyInputError,
@@ -35,6 +37,7 @@ def open_pdf(data: bytes, password: str | None = None) -> PDF:
         raise EmptyInputError("the file is empty")
     if b"%PDF-" not in data[:1024]:
         raise UnsupportedFormatError(_not_a_pdf(data))
+    install()
     try:
         pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
     except Exception as error:
@@ -42,12 +45,19 @@ def open_pdf(data: bytes, password: str | None = None) -> PDF:
     try:
         pages = pdf.pages
     except Exception as error:
-        pdf.close()
+        _close(pdf)
         raise _input_error(error, password) from None
     if not pages:
         pdf.close()
         raise CorruptDocumentError("the PDF has no pages")
     return pdf
+
+
+def _close(pdf: PDF) -> None:
+    """Close a PDF whose page list could not be read (pdfplumber's ``close`` reads it again,
+    and fails again)."""
+    with contextlib.suppress(Exception):
+        pdf.stream.close()
 
 
 def _not_a_pdf(data: bytes) -> str:
@@ -67,6 +77,10 @@ def _not_a_pdf(data: bytes) -> str:
 
 def _input_error(error: Exception, password: str | None) -> InputError:
     cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+    if isinstance(cause, InputError):
+        return cause
+    if isinstance(cause, RecursionError) or "recursion depth" in str(cause):
+        return damaged(cause)
     if isinstance(cause, PDFPasswordIncorrect):
         if password:
             return EncryptedDocumentError(
@@ -94,12 +108,21 @@ def pages_without_text(pdf: PDF) -> list[int]:
             annotated_layout(page)
             chars = page.chars
         except Exception as error:
-            raise CorruptDocumentError(
-                f"page {page.page_number} cannot be read ({error or type(error).__name__})"
-            ) from None
+            raise page_error(page.page_number, error) from None
         if not any(str(c.get("text", "")).strip() for c in chars):
             missing.append(page.page_number)
     return missing
+
+
+def page_error(number: int, error: Exception) -> InputError:
+    """Why page ``number`` cannot be read: one of our ``InputError``s raised inside the
+    reading (a stream over the budget, a reference cycle), or the error itself."""
+    if isinstance(error, InputError):
+        return error
+    if isinstance(error, RecursionError):
+        return damaged(error)
+    detail = " ".join(str(error).split())[:160] or type(error).__name__
+    return CorruptDocumentError(f"page {number} cannot be read ({detail})")
 
 
 def page_ranges(numbers: Sequence[int]) -> str:

@@ -30,4 +30,20 @@ def read_text(data: bytes) -> RawDocument:
             text = cell_from_html(line).text
             if text:
                 title.append(text)
-    return RawDocument("text", (RawTable(tuple(rows), tuple(title)),), pages=None)
+    return RawDocument(
+        "text", (RawTable(tuple(rows), tuple(title)),), pages=None, warnings=_cut_short(lines)
+    )
+
+
+def _cut_short(lines: list[str]) -> tuple[str, ...]:
+    """A warning when the last row has fewer cells than the rows before it: a file cut
+    short mid-row (what follows the cut is missing, and nothing else would say so)."""
+    table = [line.count("\t") + 1 for line in lines if is_table_line(line)]
+    last = next((line for line in reversed(lines) if line.strip()), "")
+    cells = last.count("\t") + 1
+    if not table or "\t" not in last or cells >= max(table):
+        return ()
+    return (
+        f"the last row has {cells} of {max(table)} cells: the file was cut short, so the rows "
+        "after the cut are missing",
+    )

@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,10 +53,13 @@ def read_xlsx(data: bytes) -> RawDocument:
         AttributeError,
         SyntaxError,
         OSError,
+        EOFError,
+        zlib.error,
     ) as error:
         # openpyxl parses with ElementTree: a damaged part raises ParseError (a SyntaxError);
         # a missing or inconsistent one raises KeyError, ValueError, TypeError or
-        # AttributeError from inside the reader.
+        # AttributeError from inside the reader; compressed data that cannot be inflated,
+        # zlib.error or EOFError before its checksum is compared.
         raise corrupt_error("xlsx", error) from error
     tables: list[RawTable] = []
     warnings: list[str] = []

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, text
+from sqlalchemy import Connection, and_, delete, func, insert, select, text
 
 from etl.transform.compare import Measure, Pair, indicator_label, pair_measures
-from loaders.models import agencies, measure_changes, reports
+from loaders.models import agencies, items, measure_changes, reports
+from schemas.records import ExtractedDocument
 
 
 @dataclass(frozen=True)
@@ -165,3 +166,28 @@ def rebuild(connection: Connection) -> int:
     connection.execute(delete(measure_changes))
     agency_ids = connection.execute(select(agencies.c.id).order_by(agencies.c.id)).scalars()
     return sum(refresh_agency(connection, agency_id) for agency_id in list(agency_ids))
+
+
+LOST_SHARE = 0.25
+"""A new version that has lost more than this share of the current version's items (and at
+least ``LOST_AT_LEAST`` of them) is loaded with a warning: a download or copy cut short."""
+LOST_AT_LEAST = 5
+
+
+def lost_items_warning(
+    connection: Connection, current_id: int, current_version: int, doc: ExtractedDocument
+) -> str | None:
+    """What to say when ``doc``, about to supersede report version ``current_version``
+    (``current_id``), has far fewer items: it still becomes current (a report may drop
+    measures), but not without a word."""
+    before = connection.execute(
+        select(func.count()).select_from(items).where(items.c.report_id == current_id)
+    ).scalar_one()
+    after = sum(len(entry.items) for entry in doc.entries)
+    if before - after < max(LOST_AT_LEAST, before * LOST_SHARE):
+        return None
+    return (
+        f"this version has {after} items where version {current_version} had {before}: "
+        "is the file cut short or incomplete? (version "
+        f"{current_version} is kept, superseded)"
+    )

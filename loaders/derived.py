@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from loaders import changes, units
+from loaders import changes, units, versions
 
 
 def after_load(connection: Connection, agency_id: int, report_id: int) -> None:
@@ -21,8 +21,12 @@ def after_load(connection: Connection, agency_id: int, report_id: int) -> None:
 class Rebuilt:
     units: int
     measure_changes: int
+    reordered: int = 0
+    """Reports (agency and year) whose versions were numbered or made current anew."""
 
 
 def rebuild(connection: Connection) -> Rebuilt:
-    """Derive everything again from the records (after an upgrade changed the rules)."""
-    return Rebuilt(units.name_units(connection), changes.rebuild(connection))
+    """Derive everything again from the records (after an upgrade changed the rules): the
+    order of each report's versions first, as loading one by one would have left it."""
+    reordered = versions.order_all(connection)
+    return Rebuilt(units.name_units(connection), changes.rebuild(connection), reordered)

@@ -5,9 +5,11 @@ each other's work (both parsing the same new files, one of them for nothing) or 
 interleaving versions of one report in an order neither run chose. So a batch holds a lock
 for its whole run:
 
-- SQLite: an exclusive ``flock`` on ``<database>.lock`` beside the file, holding the pid of
-  the holder. The kernel releases it when the process ends, even by SIGKILL; the file stays
-  (removing it would race with the next run) and is harmless.
+- SQLite: an exclusive ``flock`` on ``<database>.lock`` beside the file (the ``filelock``
+  library's native lock), holding the pid of the holder. The kernel releases it when the
+  process ends, even by SIGKILL; the file stays (removing it would race with the next run)
+  and is harmless. A lock file that cannot be opened or written (a read-only folder, a full
+  disk) is a ``StoreError`` naming it, exit 3.
 - PostgreSQL: a session advisory lock in a connection of its own, keyed by the schema (two
   schemas of one database are two stores), with ``application_name`` saying which process
   holds it. The server releases it when the connection drops.
@@ -18,7 +20,6 @@ Reading commands (status, compare, search, export) take no lock.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import socket
@@ -27,11 +28,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from sqlalchemy import Connection, text
 
 from loaders.db import display_url, store_errors
 from loaders.store import Store, database_path
-from schemas.errors import StoreBusyError
+from schemas.errors import StoreBusyError, StoreError
 
 _LOCK_CLASS = 0x17AE  # the first key of the advisory lock: "ita-etl ingest"
 _POLL_SECONDS = 0.5
@@ -61,27 +63,42 @@ def ingest_lock(
 @contextmanager
 def _file_lock(database: Path, wait: bool, on_wait: Callable[[str], None] | None) -> Iterator[None]:
     target = lock_file(database)
-    fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(
+        target, mode=0o644, preserve_lock_file=True, on_acquired=_write_pid, thread_local=False
+    )
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-            message = f"another ingest is running on {database} (pid {holder})"
+            lock.acquire(blocking=False)
+        except Timeout:
+            message = f"another ingest is running on {database} (pid {_holder_pid(target)})"
             if not wait:
                 raise StoreBusyError(f"{message}; try again later or pass --wait") from None
             if on_wait:
                 on_wait(f"{message}: waiting for it to finish")
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        try:
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)  # still under the lock: the pid is no longer true
+            lock.acquire(poll_interval=_POLL_SECONDS)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise StoreError(f"{target}: cannot take the ingest lock: {reason}") from None
+    try:
+        yield
     finally:
-        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.truncate(target, 0)  # still under the lock: the pid is no longer true
+        lock.release()
+
+
+def _write_pid(fd: int) -> None:
+    """Say who holds the lock, in the lock file (the lock's own descriptor)."""
+    pid = f"{os.getpid()}\n".encode()
+    os.pwrite(fd, pid, 0)
+    os.ftruncate(fd, len(pid))  # what an earlier, longer pid left after it
+
+
+def _holder_pid(target: Path) -> str:
+    try:
+        return target.read_text(errors="replace").strip()[:64] or "unknown"
+    except OSError:
+        return "unknown"
 
 
 def _schema_key(connection: Connection) -> int:

@@ -14,10 +14,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, delete, insert, inspect, text
 
-from loaders.db import WRITE, make_engine
+from loaders.db import WRITE, display_url, make_engine
 from loaders.models import abbreviation_table, ita_indicators
+from schemas.errors import StoreError
 from schemas.framework import abbreviations, editions
 
 _ADVISORY_LOCK = 0x17A_E71  # any constant shared by every ita-etl process
@@ -36,14 +38,29 @@ def head() -> str:
 
 
 def current(engine: Engine) -> str | None:
-    """The revision the database is at (None: no ita-etl schema yet)."""
+    """The revision the database is at (None: no ita-etl schema yet). A revision this
+    ita-etl does not know is a newer one: ``StoreError`` saying so, for every command."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        revision = MigrationContext.configure(connection).get_current_revision()
+    if revision is not None and not known(revision):
+        raise StoreError(
+            f"{display_url(engine.url)}: the database is newer than this ita-etl (revision "
+            f"{revision}; this ita-etl knows up to {head()}): upgrade ita-etl"
+        )
+    return revision
+
+
+def known(revision: str) -> bool:
+    """Whether this ita-etl's migrations include ``revision``."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: the newest) and refresh reference data."""
-    if revision == "head" and current(engine) == head():
+    if current(engine) == head() and revision == "head":
         return
     own_engine = engine.url.get_backend_name() == "sqlite"
     if own_engine:

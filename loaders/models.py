@@ -100,6 +100,9 @@ class Source(Base):
     parse_seconds: Mapped[float | None] = mapped_column(Float)
     load_seconds: Mapped[float | None] = mapped_column(Float)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """The date the source gives itself (PDF ModDate, HTTP Last-Modified), which orders the
+    versions of a report (``loaders.versions``); null when it gives none."""
 
 
 class Report(Base):

@@ -29,21 +29,22 @@ from loaders.models import (
     agencies,
     entries,
     reports,
+    source_pages,
     sources,
     sources_with_reports,
     urls,
 )
 from loaders.store import Store, database_path
-from schemas.errors import StoreError, UsageError
+from schemas.errors import OptionError, StoreError, UsageError
 
 
-def open_store(db: str | None = None) -> Store:
+def open_store(db: str | None = None, *, timeout: float | None = None) -> Store:
     """The store for reading: it must exist and be at the newest schema revision."""
     url = resolve_url(db)
     path = database_path(url)
     if path is not None and not path.exists():
         raise StoreError(f"no database at {path}: load reports first with `ita-etl ingest`")
-    store = Store(url, upgrade=False)
+    store = Store(url, upgrade=False, timeout=timeout, read_only=True)
     with store_errors(url):
         revision = migrate.current(store.engine)
     if revision != migrate.head():
@@ -448,6 +449,7 @@ class Hits(Rows):
 
 
 ROLES = ("measure", "result", "outcome", "unit")
+_NO_LIMIT = 2**31 - 1
 
 
 def search_items(
@@ -461,6 +463,13 @@ def search_items(
 ) -> Hits:
     """Items of current report versions containing ``query`` (docs/cli.md, search), of the
     agencies, years and roles given (any of each)."""
+    if limit is not None and limit < 0:
+        raise OptionError(f"--limit is how many items at most: 1 or more (0: all), not {limit}")
+    if limit is not None and limit > _NO_LIMIT:
+        limit = None  # more items than any database holds: all of them
+    long = search.too_long(query)
+    if long is not None:
+        raise UsageError(long)
     if not search.has_terms(query):
         raise UsageError(f"nothing to search for in {query!r}")
     for role in roles:
@@ -600,7 +609,9 @@ def report_data(connection: Connection, agencies_: Sequence[str] = ()) -> Report
 
 
 def _notes(connection: Connection, report_ids: list[int]) -> list[dict[str, Any]]:
-    """Per report version: title, warnings (the report's, then its rows'), repairs, sources."""
+    """Per report version: title, warnings (the report's, then its rows'), repairs, sources,
+    and for each source how its pages were read (``source_pages``: read by OCR with which
+    engine and confidence, or not read and why), so a reader sees which pages to check."""
     if not report_ids:
         return []
     found = connection.execute(
@@ -628,10 +639,38 @@ def _notes(connection: Connection, report_ids: list[int]) -> list[dict[str, Any]
                 f" (indicator {entry.indicators})" if entry.indicators else ""
             )
             row_warnings.setdefault(entry.report_id, []).append(f"{where}: {warning}")
+    pages_read: dict[int, list[dict[str, Any]]] = {}
+    for page in connection.execute(
+        select(
+            source_pages.c.source_id,
+            source_pages.c.page,
+            source_pages.c.read_by,
+            source_pages.c.engine,
+            source_pages.c.confidence,
+            source_pages.c.note,
+        )
+        .join(sources, sources.c.id == source_pages.c.source_id)
+        .where(sources.c.report_id.in_(report_ids))
+        .order_by(source_pages.c.source_id, source_pages.c.page)
+    ):
+        pages_read.setdefault(page.source_id, []).append(
+            {
+                "page": page.page,
+                "read_by": page.read_by,
+                "engine": page.engine,
+                "confidence": page.confidence,
+                "note": page.note,
+            }
+        )
     files: dict[int, list[dict[str, Any]]] = {}
     for source in connection.execute(
         select(
-            sources.c.report_id, sources.c.path, sources.c.format, sources.c.pages, sources.c.status
+            sources.c.id,
+            sources.c.report_id,
+            sources.c.path,
+            sources.c.format,
+            sources.c.pages,
+            sources.c.status,
         )
         .where(sources.c.report_id.in_(report_ids))
         .order_by(sources.c.id)
@@ -642,6 +681,7 @@ def _notes(connection: Connection, report_ids: list[int]) -> list[dict[str, Any]
                 "format": source.format,
                 "pages": source.pages,
                 "status": source.status,
+                "pages_read": pages_read.get(source.id, []),
             }
         )
     return [

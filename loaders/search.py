@@ -46,6 +46,10 @@ TRIGRAM = 3
 """Characters a query needs for the trigram indexes to be used."""
 FORM_SEPARATOR = "|"
 """Between the forms' clusters in ``search_tokens``: never a cluster of a query."""
+MAX_QUERY_CHARS = 1000
+"""Longest query searched: a measure's sentence is a few hundred characters. The LIKE
+patterns and trigram look-ups grow with the query (a 40,000-character one took PostgreSQL
+minutes and a gigabyte), and nothing that long is in any item."""
 
 
 def folded(text_: str) -> str:
@@ -159,3 +163,13 @@ def matching_items(dialect: str, query: str) -> tuple[str, dict[str, str]]:
 def has_terms(query: str) -> bool:
     """Whether a query has anything to search for (letters or digits)."""
     return any(ch.isalnum() for ch in query)
+
+
+def too_long(query: str) -> str | None:
+    """Why ``query`` is too long to search, or None."""
+    if len(query) <= MAX_QUERY_CHARS:
+        return None
+    return (
+        f"the query is {len(query):,} characters; search takes at most {MAX_QUERY_CHARS:,} "
+        "(a phrase of a measure, not a document)"
+    )

@@ -3,9 +3,14 @@
 ``Store.load`` decides what a document is to the store (docs/schema.md, "Versions"):
 
 - new: the first report of its agency and fiscal year;
-- updated: different content from the current version, which is kept and marked superseded;
-- duplicate: the same content as the current version (the same report in another format,
-  or re-parsed by a new parser version), recorded as another source of that version;
+- updated: different content from every loaded version, and the newest by the sources' own
+  dates (else first seen, ``loaders.versions``): the current version; the one before is kept
+  and marked superseded;
+- older: different content, but older than the current version by the sources' dates: kept
+  as an earlier version, the current one stays current;
+- duplicate: the same content as a loaded version, current or not (the same report in
+  another format, a copy of an earlier version, or re-parsed by a new parser version),
+  recorded as another source of that version; an earlier version does not become current;
 - failed: the reason is recorded on the source; nothing else is written.
 
 Rows are written with bulk inserts (SQLAlchemy's insertmanyvalues), never an ORM object at a
@@ -15,6 +20,8 @@ failure is recorded in a transaction of its own.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,7 +37,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from etl.transform import pipeline
 from etl.transform.compare import indicator_label
-from loaders import derived, migrate
+from loaders import changes, derived, migrate, versions
+from loaders.changes import lost_items_warning
 from loaders.content import agency_key, content_sha256
 from loaders.copy_writer import copy_rows
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
@@ -59,7 +67,7 @@ from schemas.records import ExtractedDocument, Report
 
 _FAILED_BEFORE = " (failed before, not retried)"
 """Said after the reason of a source that failed in an earlier run."""
-Status = Literal["new", "updated", "unchanged", "duplicate", "failed", "failed_before"]
+Status = Literal["new", "updated", "older", "unchanged", "duplicate", "failed", "failed_before"]
 """``failed_before``: these bytes failed in an earlier run and are not tried again (a
 scheduled re-run reports them but does not fail for them; ``--retry-failed`` tries them)."""
 _RETRIES = 3
@@ -91,6 +99,9 @@ class ParseOutcome:
     ocr_pages: int = 0
     """Pages read by OCR in this parse; ``ocr_cached`` of them came from the OCR cache."""
     ocr_cached: int = 0
+    source_date: datetime | None = None
+    """The date the source gives itself (PDF ModDate, HTTP Last-Modified): the order of the
+    report's versions (``loaders.versions``)."""
 
     def with_derived(self) -> ParseOutcome:
         """This outcome with the content hash and search fields filled in."""
@@ -143,6 +154,8 @@ class LoadResult:
     ocr_pages: int = 0
     """Pages read by OCR when it was parsed; ``ocr_cached`` of them from the OCR cache."""
     ocr_cached: int = 0
+    warnings: tuple[str, ...] = ()
+    """What loading found worth saying (a new version that lost many items)."""
 
     def line(self) -> str:
         if self.status == "failed":
@@ -150,9 +163,12 @@ class LoadResult:
         if self.status == "failed_before":
             return f"{self.path}: {self.reason}{_FAILED_BEFORE}"
         what = f"{self.agency_key} {self.fiscal_year_be} version {self.version}"
+        if self.status == "older":
+            what += ", older than the current version: kept, not current"
         if self.ocr_pages:
             what += f"; {self.ocr_pages} pages by OCR, {self.ocr_cached} from the OCR cache"
-        return f"{self.path}: {self.status} ({what})"
+        said = "".join(f"; warning: {w}" for w in self.warnings)
+        return f"{self.path}: {self.status} ({what}){said}"
 
 
 @dataclass(frozen=True)
@@ -192,12 +208,29 @@ class KnownSource:
         )
 
 
+def unreadable_key(path: str) -> str:
+    """What a file that cannot be read (its bytes unknown) is recorded under instead of
+    their sha256: a hash of its absolute path, so that the next run finds the failure (and a
+    run that can read the file removes it)."""
+    return hashlib.sha256(b"unreadable file\0" + os.fsencode(os.path.abspath(path))).hexdigest()
+
+
 class Store:
     """A database holding reports: opened (and upgraded) once, then fed documents."""
 
-    def __init__(self, db: str | None = None, *, upgrade: bool = True) -> None:
+    def __init__(
+        self,
+        db: str | None = None,
+        *,
+        upgrade: bool = True,
+        timeout: float | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """``timeout``: seconds to wait to connect or for a lock; ``read_only``: for the
+        reading commands, which write nothing, not even beside a SQLite file
+        (``loaders.db.make_engine``)."""
         self.url = resolve_url(db)
-        self.engine: Engine = make_engine(self.url)
+        self.engine: Engine = make_engine(self.url, timeout=timeout, read_only=read_only)
         if upgrade:
             with store_errors(self.url):
                 migrate.upgrade(self.engine)
@@ -343,6 +376,7 @@ def _record_source(
         "parse_seconds": outcome.parse_seconds,
         "load_seconds": load_seconds,
         "loaded_at": _now(),
+        "source_date": outcome.source_date,
     }
     key = (sources.c.sha256 == outcome.sha256, sources.c.parser_version == outcome.parser_version)
     existing = connection.execute(select(sources.c.id).where(*key)).scalar()
@@ -431,33 +465,68 @@ def _load(
         )
         .with_for_update()
     ).first()
-    if current is not None and current.content_sha256 == content:
+    same = connection.execute(
+        select(reports.c.id)
+        .where(
+            reports.c.agency_id == agency_id,
+            reports.c.fiscal_year_be == year,
+            reports.c.content_sha256 == content,
+        )
+        .order_by(reports.c.version)
+        .limit(1)
+    ).first()
+    if same is not None:  # a copy of a loaded version, current or earlier
         _record_source(
             connection,
             outcome,
             status="duplicate",
-            report_id=current.id,
+            report_id=same.id,
             load_seconds=time.perf_counter() - started,
         )
-        return LoadResult(outcome.path, "duplicate", None, key, year, current.version, current.id)
-    status: Status = "updated" if current is not None else "new"
-    version = _next_version(connection, agency_id, year)
-    if current is not None:
+        _forget_unreadable(connection, outcome.path)
+        ordered = versions.order_versions(connection, agency_id, year)
+        if current is not None and ordered.current_id != current.id:  # its date moved it
+            changes.refresh_agency(connection, agency_id)
+        number = ordered.numbers[same.id]
+        return LoadResult(outcome.path, "duplicate", None, key, year, number, same.id)
+    lost = None
+    if current is not None:  # out of the way of the one current row; ordering decides
+        lost = lost_items_warning(connection, current.id, current.version, doc)
+        if lost is not None:
+            doc = replace(doc, warnings=(*doc.warnings, lost))
         connection.execute(
             update(reports)
             .where(reports.c.id == current.id)
             .values(superseded=True, superseded_at=_now())
         )
-    source_id = _record_source(connection, outcome, status=status)
+    source_id = _record_source(connection, outcome, status="updated")
+    _forget_unreadable(connection, outcome.path)
+    version = _next_version(connection, agency_id, year)
     report_id = _insert_report(connection, doc, agency_id, version, content, source_id)
+    connection.execute(update(sources).where(sources.c.id == source_id).values(report_id=report_id))
     write_records(connection, doc, report_id, search=outcome.search)
+    ordered = versions.order_versions(connection, agency_id, year)
     derived.after_load(connection, agency_id, report_id)
     connection.execute(
         update(sources)
         .where(sources.c.id == source_id)
-        .values(report_id=report_id, load_seconds=time.perf_counter() - started)
+        .values(load_seconds=time.perf_counter() - started)
     )
-    return LoadResult(outcome.path, status, None, key, year, version, report_id)
+    status: Status = (
+        "new" if current is None else "updated" if ordered.current_id == report_id else "older"
+    )
+    warnings = () if lost is None else (lost,)
+    number = ordered.numbers[report_id]
+    return LoadResult(outcome.path, status, None, key, year, number, report_id, warnings=warnings)
+
+
+def _forget_unreadable(connection: Connection, path: str) -> None:
+    """The file was read: an earlier run's failure to read it no longer holds."""
+    connection.execute(
+        delete(sources).where(
+            sources.c.sha256 == unreadable_key(path), sources.c.status == "failed"
+        )
+    )
 
 
 def _agency_id(connection: Connection, key: str, report: Report) -> int:

@@ -26,6 +26,7 @@ pipeline, the workers, the store and the CLI all speak it. Each class says three
     ├── StoreError               stage load, retried, exit 3: the database refused or is in use
     │   └── StoreBusyError
     └── UsageError               exit 64: bad arguments
+        └── OptionError          exit 2: an option's value is malformed (as for typer's own)
 
 A recorded failure keeps only its stage; ``retryable_stage`` gives the policy back from it.
 """
@@ -129,6 +130,13 @@ class StoreBusyError(StoreError):
 
 class UsageError(ItaEtlError):
     exit_code = 64
+
+
+class OptionError(UsageError):
+    """An option's value that cannot be one (a database URL that is not one, a negative
+    limit): exit 2, as the command-line parser exits for a value of the wrong type."""
+
+    exit_code = 2
 
 
 _STAGES: dict[str, type[ItaEtlError]] = {

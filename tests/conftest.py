@@ -281,14 +281,6 @@ def table_counts(url: str) -> dict[str, int]:
     return {table: len(rows) for table, rows in canonical_dump(url).items()}
 
 
-def slow_pdf_bytes(operators: int = 300_000) -> bytes:
-    """A valid one-page PDF whose content stream shows ``operators`` one-letter strings: tiny
-    on disk, seconds of work for any PDF parser (300,000: about 14 s here). A stand-in for the
-    pathological report that makes the parser loop."""
-    content = b"BT /F1 1 Tf " + b"(x) Tj 1 0 Td " * operators + b"ET"
-    return minimal_pdf(zlib.compress(content, 9))
-
-
 def minimal_pdf(flate_stream: bytes) -> bytes:
     """One page whose content is ``flate_stream`` (FlateDecode), Helvetica as its font."""
     return _pdf(
@@ -323,8 +315,10 @@ def _pdf(objects: Sequence[bytes]) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def slow_pdf() -> bytes:
-    return slow_pdf_bytes()
+def endless_pdf() -> bytes:
+    """A report whose parse never ends on its own: only a limit stops it, however loaded the
+    machine (a merely slow file would race the limit)."""
+    return endless_pdf_bytes()
 
 
 def memory_bomb_pdf(megabytes: int = 1024) -> bytes:

@@ -104,28 +104,28 @@ def test_a_rerun_of_an_unchanged_corpus_parses_nothing(
 
 @pytest.mark.slow
 def test_retry_failed_parses_only_what_failed(
-    tmp_path: Path, slow_pdf: bytes, corpus_maker: Callable[..., Corpus]
+    tmp_path: Path, endless_pdf: bytes, corpus_maker: Callable[..., Corpus]
 ) -> None:
     corpus = corpus_maker(tmp_path / "corpus", 20, seed=2, bad_share=0.2, with_pdfs=False)
-    (corpus.folder / "zz_slow.pdf").write_bytes(slow_pdf)
+    (corpus.folder / "zz_slow.pdf").write_bytes(endless_pdf)
     db = str(tmp_path / "ita.db")
     bad = [f for f in corpus.ingested if f.kind == "bad"]
-    first = ingest(db, [str(corpus.folder)], workers=2, limits=Limits(doc_timeout=2))
+    first = ingest(db, [str(corpus.folder)], workers=2, limits=Limits(doc_timeout=15))
     assert first.counts["failed"] == len(bad) + 1
     slow = next(r for r in first.failed if r.path.endswith("zz_slow.pdf"))
-    assert slow.reason == "timed out after 2 s"
+    assert slow.reason == "timed out after 15 s"
 
-    rerun = ingest(db, [str(corpus.folder)], workers=2, limits=Limits(doc_timeout=2))
+    rerun = ingest(db, [str(corpus.folder)], workers=2, limits=Limits(doc_timeout=15))
     assert rerun.parsed == 0  # the timeout is recorded, not tried again on every run
 
-    retried = ingest(db, [], retry_failed=True, workers=2, limits=Limits(doc_timeout=2))
+    retried = ingest(db, [], retry_failed=True, workers=2, limits=Limits(doc_timeout=15))
     assert retried.parsed == retried.total == len(bad) + 1
     narrowed = ingest(
         db,
         [str(corpus.folder / "zz_slow.pdf")],
         retry_failed=True,
         workers=1,
-        limits=Limits(doc_timeout=2),
+        limits=Limits(doc_timeout=15),
     )
     assert narrowed.parsed == narrowed.total == 1
 
@@ -177,10 +177,12 @@ def test_the_command_logs_json_and_exits_for_schedulers(two_years: Path, tmp_pat
         "sources": 3,
         "new": 2,
         "updated": 0,
+        "older": 0,
         "unchanged": 0,
         "duplicate": 0,
         "failed": 1,
         "failed_before": 0,
+        "skipped": 0,
         "parsed": 3,
         "seconds": 0,
         "interrupted": False,

@@ -80,11 +80,11 @@ def children(pid: int) -> list[int]:
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_parse_fails_its_document_and_the_batch_goes_on(
-    tmp_path: Path, slow_pdf: bytes
+    tmp_path: Path, endless_pdf: bytes
 ) -> None:
     folder = tmp_path / "reports"
     good_reports(folder)
-    (folder / "zz_slow.pdf").write_bytes(slow_pdf)
+    (folder / "zz_slow.pdf").write_bytes(endless_pdf)
     run = subprocess.Popen(
         [
             *ITA_ETL,

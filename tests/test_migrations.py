@@ -35,7 +35,7 @@ def test_upgrade_from_an_empty_database(db_url: str) -> None:
     try:
         assert migrate.current(engine) is None
         migrate.upgrade(engine)
-        assert migrate.current(engine) == migrate.head() == "0005"
+        assert migrate.current(engine) == migrate.head() == "0006"
         inspector = inspect(engine)
         assert set(inspector.get_table_names()) >= TABLES
         assert {"measures", "report_summary"} <= set(inspector.get_view_names())

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rapidfuzz.fuzz import ratio
@@ -171,9 +172,10 @@ def test_a_page_too_large_to_render_is_named() -> None:
 LINES = Path(__file__).parent / "fixtures" / "ocr_lines"
 LINE_CROPS = list(csv.DictReader((LINES / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
 _TRUE_TEXT = "text (read from samples/dla_2567.html)"
+MARK_CROPS = list(csv.DictReader((LINES / "MARKS.tsv").open(encoding="utf-8"), delimiter="\t"))
 
 
-def _read_lines(name: str) -> list[str]:
+def _read_lines(name: str, whole_rows: bool = True) -> list[str]:
     import numpy as np
     from PIL import Image, ImageOps
 
@@ -184,7 +186,7 @@ def _read_lines(name: str) -> list[str]:
     grey = np.asarray(Image.open(LINES / name).convert("L"))
     engine = open_engine(OcrOptions())
     out = []
-    for line in text_lines(grey, ink_mask(grey), whole_rows=True):
+    for line in text_lines(grey, ink_mask(grey), whole_rows=whole_rows):
         picture = ImageOps.expand(Image.fromarray(line.image), 10, fill=255)
         words = engine.words(picture, block=True, timeout=60)
         out.append("".join(w.text for w in words).replace("\u0e4d\u0e32", "\u0e33"))
@@ -221,6 +223,47 @@ def test_a_mark_goes_with_the_letter_it_sits_on_not_a_line_of_its_own() -> None:
     assert (line.top, line.bottom) == (40, 100)
     assert (line.core_top, line.core_bottom) == (60, 90)
     assert (line.image[40 - line.top + 5, 30 - line.x0]) == 0  # the mark's ink is in
+
+
+def _components(ink: Any) -> list[Any]:
+    import cv2
+    import numpy as np
+
+    count, labels = cv2.connectedComponents(ink.astype(np.uint8), connectivity=8)
+    return [labels == n for n in range(1, count)]
+
+
+def test_tone_mark_stacked_on_a_mark_was_dropped() -> None:
+    """Regression: a tone mark over ั (ขั้น, นั้น in TH Sarabun, realdocs EB1_1.6.pdf) is as
+    tall as the ั under it, so only taller components being bases it found none, and the ั
+    took the tone mark for its base (just under it): both went to a line of marks of their
+    own, dropped as specks, and the line read "ขนตอน", "นนๆ". Every mark of the two lines
+    is now in a line's image."""
+    import numpy as np
+    from PIL import Image
+
+    from extractors.ocr.image import ink_mask
+    from extractors.ocr.lines import text_lines
+
+    grey = np.asarray(Image.open(LINES / "tone_marks_stacked_on_marks__eb1_1.6_p2.png"))
+    ink = ink_mask(grey)
+    lines = text_lines(grey, ink, whole_rows=False)
+    kept = np.zeros_like(ink)
+    for line in lines:
+        box = kept[line.top : line.bottom, line.x0 : line.x1]
+        box |= line.image < 160
+    lost = [c for c in _components(ink) if not (kept & c).any() and c.sum() > 20]
+    assert not lost, [tuple(np.argwhere(c).min(axis=0)) for c in lost]
+
+
+@needs_tesseract
+def test_tone_marks_stacked_on_marks_are_read() -> None:
+    true = MARK_CROPS[0]["true text (the source's own)"].removesuffix(" (text layer)")
+    got = _read_lines(MARK_CROPS[0]["file"], whole_rows=False)
+    assert len(got) == 2, got
+    for read, want in zip(got, true.split("|"), strict=True):
+        assert read.count("ขั้นตอน") == want.count("ขั้นตอน"), read
+        assert read.count("นั้นๆ") == want.count("นั้นๆ"), read
 
 
 def test_phrases_are_placed_in_the_gaps_of_their_ink() -> None:
@@ -266,3 +309,24 @@ def test_thai_digits_are_read_again_by_their_shape() -> None:
         grey = np.asarray(Image.open(LINES / name).convert("L"))
         assert read_digits(read, grey, 0, grey.shape[1]) == true
         assert read_digits(true, grey, 0, grey.shape[1]) is None  # read right: left alone
+
+
+def test_thai_digits_touching_and_read_as_guillemets() -> None:
+    """Regression (realdocs EB2_2.5.pdf, EB1_1.7.pdf; DIGITS.tsv): TH SarabunIT๙ sets ๕ so
+    that it touches the ๖ after it, so every year of the 2560s had a glyph like no digit
+    in it and was left as the engine read it ("๒๕๒๓", "๑๐๑/๒๕๒๐๒" for ๑๖๑/๒๕๖๒); a ๙ the
+    engine read "«" was never looked at. The crops hold 20 px either side of where the
+    phrase was placed (the ๙'s curl lies outside it: the glyph is taken whole)."""
+    import numpy as np
+    from PIL import Image
+
+    from extractors.ocr.glyphs import read_digits
+
+    for name, read, true in (
+        ("thai_digits_touching__memo_number.png", "๑๒๐๑/๒๕๒๐๒", "๑๖๑/๒๕๖๒"),
+        ("thai_digit_read_as_guillemet__day.png", "«", "๙"),
+    ):
+        grey = np.asarray(Image.open(LINES / name).convert("L"))
+        span = (20, grey.shape[1] - 20)
+        assert read_digits(read, grey, *span) == true
+        assert read_digits(true, grey, *span) is None

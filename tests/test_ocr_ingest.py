@@ -231,8 +231,8 @@ def test_ocr_cache_lost_word_spacing() -> None:
         middle = budget.counted()
         again, _ = read_pdf_text(data, ocr=options)
         after = budget.counted()
-    assert (middle - before) == budget.OcrCount(run=1, cached=0)
-    assert (after - middle) == budget.OcrCount(run=0, cached=1)
+    assert (middle - before) == budget.OcrCount(run=1, cached=0, rendered=1)
+    assert (after - middle) == budget.OcrCount(run=0, cached=1, rendered=0)
     assert again.text == first.text
     # the title's agency line, as samples/obt_nongbua_2567.md writes it
     assert "องค์การบริหารส่วนตำบลหนองบัว อำเภอเมือง จังหวัดอุดรธานี" in again.text

@@ -197,7 +197,8 @@ def test_a_new_parser_version_parses_again(
 
 def test_parse_source_never_raises(tmp_path: Path) -> None:
     missing = parse_source(tmp_path / "missing.pdf")
-    assert missing.document is None and missing.error_type == "FileNotFoundError"
+    assert missing.document is None and missing.stage == "input"
+    assert missing.error == "cannot read the file: No such file or directory"
     (tmp_path / "zip.pdf").write_bytes(b"PK\x03\x04rest")
     rejected = parse_source(tmp_path / "zip.pdf")
     assert rejected.stage == "input" and rejected.error_type == "CorruptDocumentError"

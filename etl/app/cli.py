@@ -31,7 +31,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-stdout = Console(soft_wrap=True)
+BROKEN_PIPE = 141
+"""Exit status when the reader of stdout went away (``| head``): 128 + SIGPIPE, as a
+command the signal ended would give."""
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that nothing more (not even the flush at exit) fails."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        _stdout_gone()
+        raise SystemExit(BROKEN_PIPE)
+
+
+stdout = _Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +88,9 @@ def handles_errors(command: F) -> F:
             return command(*args, **kwargs)
         except ItaEtlError as error:
             raise fail(f"error: {error.one_line()}", error.exit_code) from None
+        except BrokenPipeError:  # the reader of stdout went away: nothing to say, nobody to hear
+            _stdout_gone()
+            raise typer.Exit(BROKEN_PIPE) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as error:
@@ -153,6 +174,33 @@ OcrPageTimeoutOption = Annotated[
         help="Seconds the OCR of one page may take; a page over it is not read, and named.",
     ),
 ]
+DocTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--doc-timeout",
+        help="Seconds one document may take to parse, plus --ocr-page-timeout for each "
+        "page it OCRs; 0: no limit.",
+    ),
+]
+DocMemoryOption = Annotated[
+    int,
+    typer.Option("--doc-memory", help="Megabytes of memory per worker; 0: no limit."),
+]
+
+
+def _limited(path: Path, doc_timeout: float, doc_memory: int, fn: Any, /, **kwargs: Any) -> Any:
+    """``fn(path, **kwargs)`` in a sandboxed worker under ingest's limits, so that a file
+    that loops or explodes in memory is stopped, and named (ITA_ETL_DEBUG=1: in this
+    process, for a traceback)."""
+    from etl.orchestrate.workers import Limits, run_alone
+
+    if os.environ.get("ITA_ETL_DEBUG"):
+        return fn(path, **kwargs)
+    try:
+        return run_alone(Limits(doc_timeout or None, doc_memory or None), fn, path, **kwargs)
+    except ItaEtlError as error:
+        error.path = error.path or str(path)
+        raise
 
 
 def _ocr_options(
@@ -184,7 +232,8 @@ def _ocr_options(
 @handles_errors
 def extract(
     path: Annotated[
-        Path, typer.Argument(help="A report: PDF, HTML, Markdown or tab-separated text.")
+        Path,
+        typer.Argument(help="A report: PDF, HTML, Markdown or tab-separated text.", readable=False),
     ],
     format: Annotated[
         ExtractFormat, typer.Option("--format", "-f", help="json or table.")
@@ -198,10 +247,15 @@ def extract(
     typhoon_key: TyphoonKeyOption = None,
     typhoon_model: TyphoonModelOption = "typhoon-ocr",
     ocr_page_timeout: OcrPageTimeoutOption = 120.0,
+    doc_timeout: DocTimeoutOption = 60.0,
+    doc_memory: DocMemoryOption = 2048,
 ) -> None:
-    """Parse one report and print its records (nothing is stored)."""
+    """Parse one report and print its records (nothing is stored). It is parsed in a
+    worker process under the limits ingest gives each document (--doc-timeout,
+    --doc-memory)."""
     from etl.app.output import print_table, to_json
     from etl.transform.pipeline import extract_file
+    from schemas.errors import InputError
 
     options = _ocr_options(
         ocr,
@@ -213,7 +267,11 @@ def extract(
         typhoon_model,
         ocr_page_timeout,
     )
-    doc = extract_file(path, password=password, ocr=options)
+    try:
+        doc = _limited(path, doc_timeout, doc_memory, extract_file, password=password, ocr=options)
+    except OSError as error:  # typer's own check would print a usage box: one line instead
+        reason = f"cannot read the file: {error.strerror or error}"
+        raise InputError(reason, path=str(path)) from None
     if format is ExtractFormat.json:
         sys.stdout.write(to_json(doc) + "\n")
     else:
@@ -223,7 +281,7 @@ def extract(
 @app.command()
 @handles_errors
 def text(
-    path: Annotated[Path, typer.Argument(help="A PDF.")],
+    path: Annotated[Path, typer.Argument(help="A PDF.", readable=False)],
     raw: Annotated[bool, typer.Option("--raw", help="pdfplumber's own text, unrepaired.")] = False,
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
     stats: Annotated[
@@ -238,13 +296,13 @@ def text(
     typhoon_key: TyphoonKeyOption = None,
     typhoon_model: TyphoonModelOption = "typhoon-ocr",
     ocr_page_timeout: OcrPageTimeoutOption = 120.0,
+    doc_timeout: DocTimeoutOption = 60.0,
+    doc_memory: DocMemoryOption = 2048,
 ) -> None:
     """Print a PDF's text in reading order, Thai repaired (docs/thai-text.md): its text layer,
     or OCR for pages without a usable one (docs/ocr.md); pages end with a form feed, like
-    pdftotext."""
-    from extractors.pdf import read_pdf_text
-    from extractors.pdf_text import document_text
-    from schemas.errors import InputError
+    pdftotext. Read in a worker process under ingest's limits (--doc-timeout, --doc-memory)."""
+    from etl.transform.pipeline import pdf_text_file
 
     options = _ocr_options(
         ocr,
@@ -256,25 +314,17 @@ def text(
         typhoon_model,
         ocr_page_timeout,
     )
-    try:
-        data = path.read_bytes()
-        if raw:
-            sys.stdout.write(document_text(data, password=password, raw=True))
-            return
-        doc, warnings = read_pdf_text(data, password=password, ocr=options)
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
-    except ItaEtlError as error:
-        error.path = error.path or str(path)
-        raise
-    sys.stdout.write(doc.text)
-    for warning in warnings:
+    result = _limited(
+        path, doc_timeout, doc_memory, pdf_text_file, password=password, raw=raw, ocr=options
+    )
+    sys.stdout.write(result.text)
+    for warning in result.warnings:
         stderr.print(f"warning: {path}: {warning}", markup=False)
     if stats:
-        for name, count in sorted(doc.repairs.items()):
+        for name, count in result.repairs:
             stderr.print(f"{name}\t{count}", markup=False, highlight=False)
-        for decision in doc.glyph_decisions:
-            stderr.print(f"glyph\t{decision.describe()}", markup=False, highlight=False)
+        for glyph in result.glyphs:
+            stderr.print(f"glyph\t{glyph}", markup=False, highlight=False)
 
 
 # --- the store: ingest, compare, search, export, status, db (docs/cli.md) -------------------
@@ -285,6 +335,19 @@ DbOption = Annotated[
         "--db",
         help="SQLAlchemy URL (postgresql://… works) or SQLite file. "
         "Default: $ITA_ETL_DB, else ./ita.db.",
+        show_default=False,
+    ),
+]
+
+
+DbTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--db-timeout",
+        envvar="ITA_ETL_DB_TIMEOUT",
+        min=0,
+        help="Seconds to wait for the database to connect, or for a lock another session "
+        "holds; 0: for ever. Default: 30 ($ITA_ETL_DB_TIMEOUT).",
         show_default=False,
     ),
 ]
@@ -410,6 +473,7 @@ class _IngestReport:
                     version=result.version,
                     ocr_pages=result.ocr_pages,
                     ocr_cached=result.ocr_cached,
+                    warnings=list(result.warnings),
                 )
         elif result.status == "failed":
             self._error(result.line())
@@ -428,15 +492,20 @@ class _IngestReport:
     def finish(self, summary: IngestSummary) -> None:
         self.stop()
         if self.json:
+            for entry in summary.skipped:
+                self._json(event="skipped", path=entry.path, reason=entry.reason)
             self._json(
                 event="summary",
                 sources=summary.total,
                 **summary.counts,
+                skipped=len(summary.skipped),
                 parsed=summary.parsed,
                 seconds=round(summary.seconds, 3),
                 interrupted=summary.interrupted,
             )
             return
+        for entry in summary.skipped:
+            self._error(entry.line())
         if summary.interrupted:
             self._error(
                 f"interrupted after {summary.total} sources; what was loaded stays loaded, "
@@ -477,11 +546,13 @@ def ingest(
         ),
     ] = None,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     from_list: Annotated[
         Path | None,
         typer.Option(
             "--from-list",
             help="A file naming more sources, one per line (# comments); - for stdin.",
+            readable=False,
         ),
     ] = None,
     workers: Annotated[
@@ -498,18 +569,8 @@ def ingest(
         str,
         typer.Option("--executor", help="local, or dask://HOST:PORT for a Dask cluster."),
     ] = "local",
-    doc_timeout: Annotated[
-        float,
-        typer.Option(
-            "--doc-timeout",
-            help="Seconds one document may take to parse, plus --ocr-page-timeout for each "
-            "page it OCRs; 0: no limit.",
-        ),
-    ] = 60.0,
-    doc_memory: Annotated[
-        int,
-        typer.Option("--doc-memory", help="Megabytes of memory per worker; 0: no limit."),
-    ] = 2048,
+    doc_timeout: DocTimeoutOption = 60.0,
+    doc_memory: DocMemoryOption = 2048,
     retry_failed: Annotated[
         bool,
         typer.Option("--retry-failed", help="Only parse again the sources recorded as failed."),
@@ -524,6 +585,15 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    download_timeout: Annotated[
+        float,
+        typer.Option(
+            "--download-timeout",
+            min=0,
+            help="Seconds one URL's download may take in all; 0: no limit (each wait for the "
+            "server is limited to 60 s anyway).",
+        ),
+    ] = 600.0,
     wait: Annotated[
         bool,
         typer.Option("--wait", help="If another ingest holds the database, wait for it."),
@@ -570,6 +640,7 @@ def ingest(
         blobs=blobs,
         wait=wait,
         keep_results=False,
+        download_timeout=download_timeout,
         ocr=_ocr_options(
             ocr,
             ocr_engine,
@@ -584,7 +655,7 @@ def ingest(
     signals = _Signals()
     previous = signal.signal(signal.SIGTERM, signals)
     try:
-        with _database(db) as database:
+        with _database(db, db_timeout) as database:
             summary = database.ingest(
                 paths or [], from_list=from_list, options=options, reporter=report
             )
@@ -668,6 +739,7 @@ def compare(
         ),
     ] = None,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """Pair an agency's measures of two years: carried, changed, new or dropped.
@@ -686,7 +758,7 @@ def compare(
             raise UsageError(
                 "--all lists years compared with the year before; --year is for one agency"
             )
-        with _database(db) as database:
+        with _database(db, db_timeout) as database:
             rows = database.changes(agency=agency, from_year=from_year, to_year=to_year)
         columns = [
             "agency_key",
@@ -707,7 +779,7 @@ def compare(
             stdout.print(f"{len(rows.records)} pairs of measures, {agencies} {named}", markup=False)
         return
     name = _one_agency(agency, "or --all for every agency")
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         if year is not None:
             if from_year is not None or to_year is not None:
                 raise UsageError("--year compares versions of one year: leave out --from and --to")
@@ -729,7 +801,10 @@ def compare(
 def search(
     query: Annotated[str, typer.Argument(help="Text to find; Thai needs no spaces.")],
     db: DbOption = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many items.")] = 50,
+    db_timeout: DbTimeoutOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="At most this many items; 0: all.")
+    ] = 50,
     agency: Annotated[
         list[str] | None,
         typer.Option(
@@ -764,7 +839,7 @@ def search(
     An agency or unit is found by its abbreviation or its full name (สถ. finds
     กรมส่งเสริมการปกครองท้องถิ่น, and the other way round).
     """
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         hits = database.search(
             query,
             limit=limit,
@@ -812,9 +887,10 @@ def export(
         ),
     ] = True,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
 ) -> None:
     """Write the analysts' views to CSV or Parquet files, or to one Excel workbook."""
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         written = database.export(out, format.value, views=view or None, bom=bom)
     for path in written:
         stdout.print(str(path), markup=False, highlight=False)
@@ -834,6 +910,7 @@ def report(
         bool, typer.Option("--all", help="Every agency, with an overview first.")
     ] = False,
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
 ) -> None:
     """Write a self-contained HTML page (it opens offline) about an agency's loaded years,
     or every agency's: counts by status and coverage per indicator as charts, changed
@@ -842,7 +919,7 @@ def report(
 
     if all_agencies == bool(agency):
         raise UsageError("give --agency or --all (one of them)")
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         page = database.report_html(None if all_agencies else agency)
     try:
         out.write_text(page, encoding="utf-8")
@@ -855,6 +932,7 @@ def report(
 @handles_errors
 def status(
     db: DbOption = None,
+    db_timeout: DbTimeoutOption = None,
     failed: Annotated[bool, typer.Option("--failed", help="Only sources that failed.")] = False,
     summary: Annotated[
         bool,
@@ -867,7 +945,7 @@ def status(
     format: RowsFormatOption = RowsFormat.table,
 ) -> None:
     """List the sources loaded or tried, and what became of each (read only: no lock)."""
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         if summary:
             rows = database.source_counts(failed_only=failed)
         elif urls:
@@ -889,25 +967,27 @@ app.add_typer(db_app)
 
 @db_app.command("upgrade")
 @handles_errors
-def db_upgrade(db: DbOption = None) -> None:
+def db_upgrade(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
     """Create the tables or bring them to the newest revision, and rewrite the reference
     tables (ITA framework, abbreviations) from this version's data."""
     from loaders.db import display_url
 
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         revision = database.upgrade()
         stdout.print(f"{display_url(database.url)}: at revision {revision} (newest)", markup=False)
 
 
 @db_app.command("rebuild")
 @handles_errors
-def db_rebuild(db: DbOption = None) -> None:
-    """Derive the canonical unit names and the stored comparisons (measure_changes) again
-    from the loaded records: after an upgrade of ita-etl changed how they are made."""
-    with _database(db) as database:
+def db_rebuild(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
+    """Order every report's versions by their sources' dates, and derive the canonical unit
+    names and the stored comparisons (measure_changes) again from the loaded records: after
+    an upgrade of ita-etl changed how they are made."""
+    with _database(db, db_timeout) as database:
         rebuilt = database.rebuild()
     stdout.print(
-        f"{rebuilt.units} unit names, {rebuilt.measure_changes} pairs of measures",
+        f"{rebuilt.units} unit names, {rebuilt.measure_changes} pairs of measures, "
+        f"{rebuilt.reordered} reports' versions reordered",
         markup=False,
         highlight=False,
     )
@@ -915,11 +995,11 @@ def db_rebuild(db: DbOption = None) -> None:
 
 @db_app.command("current")
 @handles_errors
-def db_current(db: DbOption = None) -> None:
+def db_current(db: DbOption = None, db_timeout: DbTimeoutOption = None) -> None:
     """Print the database's schema revision and the newest one this version knows."""
     from loaders.db import display_url
 
-    with _database(db) as database:
+    with _database(db, db_timeout) as database:
         revision, newest = database.revision()
         stdout.print(
             f"{display_url(database.url)}: at revision {revision or 'none (empty)'}, "
@@ -928,14 +1008,21 @@ def db_current(db: DbOption = None) -> None:
         )
 
 
-def _database(db: str | None) -> Database:
+def _database(db: str | None, timeout: float | None = None) -> Database:
     from etl.app.database import Database
 
-    return Database(db)
+    return Database(db, timeout=timeout)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_gone()
+            sys.exit(BROKEN_PIPE)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from etl.orchestrate import batch
 from etl.orchestrate.batch import IngestOptions, IngestSummary, Reporter
-from etl.orchestrate.sources import expand_sources
+from etl.orchestrate.sources import Skipped, expand_sources
 from loaders import derived, migrate, queries
 from loaders.db import display_url, resolve_url, store_errors
 from loaders.derived import Rebuilt
@@ -48,11 +48,13 @@ class Database:
 
     ``url``: a SQLAlchemy URL (``postgresql://…`` means psycopg 3) or a SQLite file path;
     default ``$ITA_ETL_DB``, else ``./ita.db``. Use it as a context manager, or ``close()`` it,
-    to release its connections.
+    to release its connections. ``timeout``: seconds to wait to connect, or for a lock another
+    session holds (default ``$ITA_ETL_DB_TIMEOUT``, else 30; 0: for ever).
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, timeout: float | None = None) -> None:
         self.url = resolve_url(url)
+        self.timeout = timeout
         self._store: Store | None = None
 
     def __repr__(self) -> str:
@@ -82,10 +84,18 @@ class Database:
         """Load reports: files, folders (recursive), globs, http(s) URLs, and the lines of
         ``from_list`` (``-``: stdin). One transaction per document; the same bytes again are
         not parsed; a changed report of the same agency and year becomes the current version
-        (docs/cli.md, ``ita-etl ingest``). Bad input is recorded and the rest goes on."""
+        (docs/cli.md, ``ita-etl ingest``). Bad input is recorded and the rest goes on; what a
+        folder held named like a report but not a file to read is in ``summary.skipped``."""
         names = list(sources)
-        locations = expand_sources(names, from_list=from_list) if names or from_list else []
-        return batch.ingest(self._writable(), locations, options, reporter)
+        skipped: list[Skipped] = []
+        locations = (
+            expand_sources(names, from_list=from_list, skipped=skipped)
+            if names or from_list
+            else []
+        )
+        summary = batch.ingest(self._writable(), locations, options, reporter)
+        summary.skipped = skipped
+        return summary
 
     def upgrade(self) -> str:
         """Create the tables or bring them to the newest revision, and rewrite the reference
@@ -98,7 +108,7 @@ class Database:
     def revision(self) -> tuple[str | None, str]:
         """The schema revision the database is at (None: no ita-etl tables) and the newest
         this version knows. Creates nothing."""
-        store = Store(self.url, upgrade=False)
+        store = Store(self.url, upgrade=False, timeout=self.timeout, read_only=True)
         try:
             with store_errors(self.url):
                 return migrate.current(store.engine), migrate.head()
@@ -106,16 +116,17 @@ class Database:
             store.close()
 
     def rebuild(self) -> Rebuilt:
-        """Derive the canonical unit names and the stored comparisons (``measure_changes``)
+        """Order every report's versions by their sources' dates (``loaders.versions``), then
+        derive the canonical unit names and the stored comparisons (``measure_changes``)
         again from the records, in one transaction holding the ingest lock: after an
-        upgrade of ita-etl changed how units are named or measures paired."""
+        upgrade of ita-etl changed how versions are ordered, units named or measures paired."""
         store = self._writable()
         with ingest_lock(store), store.writing() as connection:
             return derived.rebuild(connection)
 
     def _writable(self) -> Store:
         if self._store is None:
-            self._store = Store(self.url)
+            self._store = Store(self.url, timeout=self.timeout)
         return self._store
 
     # --- reading --------------------------------------------------------------------------
@@ -125,7 +136,7 @@ class Database:
         """One read transaction on the store as it is (``snapshot``: every query of the
         block sees the same committed state, also on PostgreSQL)."""
         if self._store is None:
-            self._store = queries.open_store(self.url)
+            self._store = queries.open_store(self.url, timeout=self.timeout)
         with self._store.reading(snapshot=snapshot) as connection:
             yield connection
 

@@ -46,7 +46,7 @@ th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; vertical-align: top; text
 th { background: #f3f3f3; } td.n { text-align: right; }
 del { background: #fdd; text-decoration: line-through; }
 ins { background: #dfd; text-decoration: none; }
-.muted { color: #777; } .warning { color: #8a5300; }
+.muted { color: #777; } .warning, .ocr-pages { color: #8a5300; }
 svg.chart { display: block; margin: 0.5em 0 1em; }
 svg.chart text { font-family: inherit; font-size: 13px; fill: #222; }
 details > summary { cursor: pointer; font-size: 1.2em; margin: 0.5em 0; }
@@ -297,6 +297,31 @@ def _changes_html(changes: Sequence[dict[str, Any]]) -> str:
     return "".join(out)
 
 
+def pages_by_ocr(pages_read: Sequence[dict[str, Any]]) -> list[str]:
+    """What a source's ``source_pages`` say a reader must check: the pages read by OCR, per
+    engine with its mean confidence ("pages 1–3, 5 read by OCR (tesseract 5.5.4 tha, mean
+    confidence 91)"), and each page not read with why ("page 4 not read: OCR failed: OCR
+    timed out after 120 s"). Pages read from their text layer say nothing."""
+    from extractors.pdfdoc import describe_pages
+
+    out = []
+    engines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for page in pages_read:
+        if page["read_by"] == "ocr":
+            engines[str(page["engine"] or "OCR")].append(page)
+    for engine, pages in engines.items():
+        confidences = [float(p["confidence"]) for p in pages if p["confidence"] is not None]
+        mean = f", mean confidence {sum(confidences) / len(confidences):.0f}" if confidences else ""
+        numbers = [int(p["page"]) for p in pages]
+        out.append(f"{describe_pages(numbers)} read by OCR ({engine}{mean})")
+    out += [
+        f"page {p['page']} not read" + (f": {p['note']}" if p["note"] else "")
+        for p in pages_read
+        if p["read_by"] == "none"
+    ]
+    return out
+
+
 def _notes_html(notes: Sequence[dict[str, Any]]) -> str:
     out = []
     for note in notes:
@@ -304,21 +329,29 @@ def _notes_html(notes: Sequence[dict[str, Any]]) -> str:
             "<li>"
             + escape(f"{s['path']} ({s['format']}")
             + (f", {s['pages']} pages" if s["pages"] else "")
-            + ")</li>"
+            + ")"
+            + "".join(f"; {escape(line)}" for line in pages_by_ocr(s.get("pages_read", ())))
+            + "</li>"
             for s in note["sources"]
         )
         formats = Counter(str(s["format"]) for s in note["sources"])
         kinds = ", ".join(f"{n} {f}" for f, n in sorted(formats.items()))
         ocr = [w for w in note["warnings"] if "ocr" in w.casefold()]
         other = [w for w in note["warnings"] if w not in ocr]
+        by_page = [
+            f"{s['path']}: {line}"
+            for s in note["sources"]
+            for line in pages_by_ocr(s.get("pages_read", ()))
+        ]
         out.append(f"<h4>{note['fiscal_year_be']} (version {note['version']})</h4>")
         count = len(note["sources"])
         out.append(
             f'<details class="muted"><summary>{count} source{"s" if count != 1 else ""} '
             f"({kinds})</summary><ul>{files}</ul></details>"
         )
-        if ocr:
+        if ocr or by_page:
             out.append("<p><b>Pages read by OCR or needing it:</b></p><ul>")
+            out.extend(f'<li class="ocr-pages">{escape(line)}</li>' for line in by_page)
             out.extend(f'<li class="warning">{escape(w)}</li>' for w in ocr)
             out.append("</ul>")
         if other:

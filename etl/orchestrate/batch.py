@@ -33,6 +33,8 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
@@ -40,14 +42,21 @@ from typing import Protocol
 from etl.orchestrate import fetch
 from etl.orchestrate.blobs import BlobStore
 from etl.orchestrate.parse import parse_source
-from etl.orchestrate.sources import fingerprint
+from etl.orchestrate.sources import Skipped, fingerprint
 from etl.orchestrate.workers import InlineExecutor, Limits, SandboxPool
 from etl.transform import pipeline
 from extractors.ocr.options import OcrOptions
 from loaders import urls
 from loaders.locks import ingest_lock
-from loaders.store import KnownSource, LoadResult, ParseOutcome, Store, database_path
-from schemas.errors import ItaEtlError, UsageError
+from loaders.store import (
+    KnownSource,
+    LoadResult,
+    ParseOutcome,
+    Store,
+    database_path,
+    unreadable_key,
+)
+from schemas.errors import InputError, ItaEtlError, UsageError
 
 CHUNK = 64
 """Sources hashed (or fetched) together and looked up in one query."""
@@ -84,6 +93,8 @@ class IngestOptions:
     """Keep every source's result in the summary (a batch of thousands keeps failures only)."""
     ocr: OcrOptions | None = None
     """How PDF pages without a usable text layer are read (None: OCR'd, no cache)."""
+    download_timeout: float = fetch.DOWNLOAD_TIMEOUT_SECONDS
+    """Seconds one URL's download may take in all (0: no limit; each read has its own)."""
 
 
 class Reporter(Protocol):
@@ -125,6 +136,9 @@ class IngestSummary:
     """Sources handed to a parser (the rest were known: unchanged or recorded failures)."""
     seconds: float = 0.0
     interrupted: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+    """What the folders held named like a report but that is no file to read (a symbolic
+    link loop, a dangling link, a folder): not sources, but said."""
 
     def add(self, result: LoadResult) -> None:
         self.tally[result.status] += 1
@@ -139,7 +153,15 @@ class IngestSummary:
 
     @property
     def counts(self) -> Counter[str]:
-        statuses = ("new", "updated", "unchanged", "duplicate", "failed", "failed_before")
+        statuses = (
+            "new",
+            "updated",
+            "older",
+            "unchanged",
+            "duplicate",
+            "failed",
+            "failed_before",
+        )
         counts = Counter({s: 0 for s in statuses})
         counts.update(self.tally)
         return counts
@@ -151,10 +173,16 @@ class IngestSummary:
             if c["failed_before"]
             else ""
         )
+        older = f", {c['older']} older (kept, not current)" if c["older"] else ""
+        skipped = (
+            f"; {len(self.skipped)} skipped (named like reports but not files to read)"
+            if self.skipped
+            else ""
+        )
         return (
-            f"{self.total} sources: {c['new']} new, {c['updated']} updated, "
+            f"{self.total} sources: {c['new']} new, {c['updated']} updated{older}, "
             f"{c['unchanged']} unchanged, {c['duplicate']} duplicate (same content as a "
-            f"loaded version), {c['failed']} failed{before}"
+            f"loaded version), {c['failed']} failed{before}{skipped}"
         )
 
 
@@ -267,6 +295,8 @@ class _Slot:
     result: LoadResult | None = None
     future: Future[ParseOutcome] | None = None
     submitted: float = 0.0
+    failure: ParseOutcome | None = None
+    """A failure to record when the slot's turn comes (a file that cannot be read)."""
 
 
 def run_batch(
@@ -290,7 +320,14 @@ def run_batch(
     batch = _Batch(store, executor, window, options, reporter)
     version = parser_version or pipeline.PARSER_VERSION
     with ingest_lock(store, wait=options.wait, on_wait=reporter.waiting):
-        feeder = _Feeder(locations, store, version, blobs, lookahead=max(2 * window, CHUNK))
+        feeder = _Feeder(
+            locations,
+            store,
+            version,
+            blobs,
+            lookahead=max(2 * window, CHUNK),
+            download_timeout=options.download_timeout,
+        )
         try:
             batch.run(feeder)
         except KeyboardInterrupt:
@@ -337,10 +374,24 @@ class _Batch:
         """A source's place in line: its result when nothing needs parsing, else a parse."""
         if prepared.fetched is not None:
             urls.record_fetches(self.store, [prepared.fetched])
+        known = prepared.known
+        if prepared.error is not None and prepared.sha256 and prepared.fetched is None:
+            if known is not None and known.skips(self.retry_failed):  # unreadable last time
+                return _Slot(prepared, known.as_result(prepared.location))
+            failure = ParseOutcome(
+                prepared.location,
+                prepared.sha256,
+                0,
+                pipeline.PARSER_VERSION,
+                None,
+                "OSError",
+                prepared.error,
+                stage="input",
+            )
+            return _Slot(prepared, failure=failure)
         if prepared.error is not None or prepared.read_from is None:
             reason = prepared.error or "nothing to read"
             return _Slot(prepared, LoadResult(prepared.location, "failed", reason))
-        known = prepared.known
         if known is not None and known.skips(self.retry_failed):
             return _Slot(prepared, known.as_result(prepared.location))
         self.summary.parsed += 1
@@ -372,6 +423,8 @@ class _Batch:
     def _finish(self, slot: _Slot) -> LoadResult:
         if slot.result is not None:
             return slot.result
+        if slot.failure is not None:
+            return self.store.load(slot.failure, retry_failed=self.retry_failed)
         assert slot.future is not None
         self.in_flight -= 1
         p = slot.prepared
@@ -381,6 +434,9 @@ class _Batch:
             outcome = ParseOutcome.failure(
                 p.location, p.sha256 or "", p.size_bytes, error, _reason(error), slot.submitted
             )
+        fetched = p.fetched
+        if outcome.source_date is None and fetched is not None and fetched.last_modified:
+            outcome = replace(outcome, source_date=http_date(fetched.last_modified))
         result = self.store.load(outcome, retry_failed=self.retry_failed)
         if outcome.ocr_pages:
             result = replace(result, ocr_pages=outcome.ocr_pages, ocr_cached=outcome.ocr_cached)
@@ -392,6 +448,15 @@ class _Batch:
                 slot.future.cancel()
         self.pending.clear()
         self.summary.seconds = time.perf_counter() - self.started
+
+
+def http_date(value: str) -> datetime | None:
+    """An HTTP date (Last-Modified) in UTC; None when it is not one."""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _reason(error: BaseException) -> str:
@@ -420,8 +485,10 @@ class _Feeder:
         blobs: BlobStore | None,
         *,
         lookahead: int,
+        download_timeout: float = fetch.DOWNLOAD_TIMEOUT_SECONDS,
     ) -> None:
         self.locations = locations
+        self.download_timeout = download_timeout
         self.store = store
         self.parser_version = parser_version
         self.blobs = blobs
@@ -485,7 +552,9 @@ class _Feeder:
     def _prepare(self, location: str, remembered: dict[str, urls.Validators]) -> Prepared:
         if urls.is_url(location):
             assert self.blobs is not None
-            got = fetch.fetch(location, remembered.get(location), self.blobs)
+            got = fetch.fetch(
+                location, remembered.get(location), self.blobs, deadline=self.download_timeout
+            )
             if got.sha256 is None:
                 return Prepared(location, error=got.error, fetched=got)
             read_from = str(self.blobs.path(got.sha256))
@@ -493,5 +562,11 @@ class _Feeder:
         try:
             sha256, size = fingerprint(location)
         except OSError as error:
-            return Prepared(location, error=f"cannot read the file: {error.strerror or error}")
+            reason = f"cannot read the file: {error.strerror or error}"
+            if isinstance(error, FileNotFoundError):  # gone since it was named: nothing to keep
+                return Prepared(location, error=reason)
+            # there but unreadable: recorded under a key of its path (store.unreadable_key)
+            return Prepared(location, sha256=unreadable_key(location), error=reason)
+        except InputError as error:  # not a regular file
+            return Prepared(location, error=error.reason)
         return Prepared(location, str(Path(location).resolve()), sha256, size)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from etl.transform.pipeline import check_file, not_a_file
 from loaders.urls import is_url
 from schemas.errors import UsageError
 
@@ -23,8 +26,23 @@ folder of reports (samples/README.md, samples/pdf/MANIFEST.tsv) are not reports.
 _GLOB_CHARS = frozenset("*?[")
 
 
-def enumerate_sources(paths: Iterable[str | Path]) -> list[Path]:
-    """Every report file named by ``paths``, each once, in a stable order.
+@dataclass(frozen=True)
+class Skipped:
+    """An entry named like a report that a folder or glob met but that is no file to read:
+    a symbolic link loop, a dangling link, a folder, a named pipe."""
+
+    path: str
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.path}: skipped ({self.reason})"
+
+
+def enumerate_sources(
+    paths: Iterable[str | Path], skipped: list[Skipped] | None = None
+) -> list[Path]:
+    """Every report file named by ``paths``, each once, in a stable order; what a folder or
+    glob met named like a report but that is no file to read goes in ``skipped``.
 
     Raises ``UsageError`` for a path or glob that matches nothing (a typo should not pass as
     an empty, successful run).
@@ -32,24 +50,54 @@ def enumerate_sources(paths: Iterable[str | Path]) -> list[Path]:
     found: dict[Path, None] = {}
     for spec in paths:
         spec = str(spec)
+        passed: list[Skipped] = []
         if _GLOB_CHARS & set(spec) and not Path(spec).exists():
             matches = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
-            files = [p for p in matches if p.is_file() and _looks_like_a_report(p)]
-            files += [f for p in matches if p.is_dir() for f in _reports_under(p)]
+            files = _files(
+                (p for p in matches if not p.is_dir() and _looks_like_a_report(p)), passed
+            )
+            files += [f for p in matches if p.is_dir() for f in _reports_under(p, passed)]
         elif Path(spec).is_dir():
-            files = _reports_under(Path(spec))
+            files = _reports_under(Path(spec), passed)
         elif Path(spec).exists():
             files = [Path(spec)]
         else:
             raise UsageError(f"no such file or folder: {spec}")
+        if skipped is not None:
+            skipped += passed
         if not files:
-            raise UsageError(f"no report files (PDF, HTML, Markdown, text, Word, Excel) in {spec}")
+            also = f" (skipped: {passed[0].line()})" if passed else ""
+            raise UsageError(
+                f"no report files (PDF, HTML, Markdown, text, Word, Excel) in {spec}{also}"
+            )
         found.update(dict.fromkeys(files))
     return list(found)
 
 
-def _reports_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and _looks_like_a_report(p))
+def _reports_under(folder: Path, skipped: list[Skipped]) -> list[Path]:
+    return _files((p for p in sorted(folder.rglob("*")) if _looks_like_a_report(p)), skipped)
+
+
+def _files(candidates: Iterable[Path], skipped: list[Skipped]) -> list[Path]:
+    """The regular files among ``candidates`` (through links); why each other one is not."""
+    files = []
+    for path in candidates:
+        if path.is_file():
+            files.append(path)
+        else:
+            skipped.append(Skipped(str(path), _not_a_file(path)))
+    return files
+
+
+def _not_a_file(path: Path) -> str:
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except FileNotFoundError:
+            return f"a dangling link to {os.readlink(path)}"
+        except (OSError, RuntimeError):
+            return "a symbolic link loop"
+    return not_a_file(path) or "not a file"
 
 
 def _looks_like_a_report(path: Path) -> bool:
@@ -57,16 +105,24 @@ def _looks_like_a_report(path: Path) -> bool:
 
 
 def fingerprint(path: str | Path) -> tuple[str, int]:
-    """The file's sha256 and size, read in blocks (cheap next to parsing)."""
+    """The file's sha256 and size, read in blocks (cheap next to parsing). ``InputError``
+    for what is not a regular file: opening a FIFO would wait for a writer for ever."""
+    check_file(path)
     with open(path, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256")
     return digest.hexdigest(), Path(path).stat().st_size
 
 
-def expand_sources(specs: Iterable[str | Path], *, from_list: Path | None = None) -> list[str]:
+def expand_sources(
+    specs: Iterable[str | Path],
+    *,
+    from_list: Path | None = None,
+    skipped: list[Skipped] | None = None,
+) -> list[str]:
     """Files, folders, globs and http(s) URLs, plus the lines of a list file (``-``: stdin;
     blank lines and ``#`` comments skipped), to the locations to ingest: each once, files in
-    a stable order. Raises ``UsageError`` for a path that matches nothing, before any work."""
+    a stable order; what a folder held named like a report but unreadable goes in
+    ``skipped``. Raises ``UsageError`` for a path that matches nothing, before any work."""
     given = [str(s) for s in specs]
     if from_list is not None:
         given += read_list(from_list)
@@ -75,7 +131,7 @@ def expand_sources(specs: Iterable[str | Path], *, from_list: Path | None = None
         if is_url(spec):
             found[spec] = None
         else:
-            found.update((str(p), None) for p in enumerate_sources([spec]))
+            found.update((str(p), None) for p in enumerate_sources([spec], skipped))
     return list(found)
 
 

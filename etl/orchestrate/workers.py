@@ -15,7 +15,8 @@ them), caps its address space (``memory_mb``, so a document that explodes in mem
 with a ``MemoryError`` instead of taking the machine down) and dies with its parent on Linux.
 
 ``InlineExecutor`` runs tasks in the caller, with no limit: for a handful of files, the API,
-and debugging (``--workers 0``).
+and debugging (``--workers 0``). ``run_alone`` runs one task in one such worker: ``ita-etl
+extract`` and ``text`` read their file there, under the same limits as ingest's documents.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from schemas.errors import DocumentTimeoutError, WorkerCrashedError
+from schemas.errors import DocumentTimeoutError, WorkerCrashedError, WorkerError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -370,6 +371,23 @@ class SandboxPool(Executor):
             Connection(task_write, readable=False),
             Connection(result_read, writable=False),
         )
+
+
+OUT_OF_MEMORY = "ran out of memory (over the worker's memory limit, --doc-memory)"
+
+
+def run_alone(limits: Limits, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` in one sandboxed worker under ``limits``, as ingest parses a
+    document: a file that makes the parser loop is stopped at the time limit
+    (``DocumentTimeoutError``), one that explodes in memory at the memory limit
+    (``WorkerError``). What ``fn`` raises is raised here."""
+    pool = SandboxPool(1, limits, preload=())
+    try:
+        return pool.submit(fn, *args, **kwargs).result()
+    except MemoryError:
+        raise WorkerError(OUT_OF_MEMORY) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _fail(future: Future[Any], error: BaseException) -> None:

@@ -30,7 +30,6 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
-from scipy.optimize import linear_sum_assignment
 
 from etl.transform.normalise.abbreviations import contract_expansions
 from extractors.thai.chars import to_arabic_digits
@@ -218,6 +217,8 @@ def _assign(
     continuing wins: a greedy pass lets a wrong pair that scores a little higher take a measure
     from its true partner and leave two measures unpaired (dropped + new) instead of none.
     """
+    from scipy.optimize import linear_sum_assignment  # a quarter second to import: not for loaders
+
     candidates = [(i, j) for i, j in allowed if scores[i, j] >= bar]
     if not candidates:
         return []

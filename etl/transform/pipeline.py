@@ -7,8 +7,11 @@ worker processes and its result the same wherever it runs.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import extractors
@@ -19,7 +22,7 @@ from extractors.ocr.options import OcrOptions
 from schemas.errors import DocumentTooLargeError, InputError
 from schemas.records import Entry, ExtractedDocument, SourceInfo
 
-PARSER_VERSION = "1.4"
+PARSER_VERSION = "1.5"
 """Bumped whenever a change makes extraction give different records for the same bytes;
 the loader re-parses sources parsed by another version."""
 
@@ -77,13 +80,95 @@ def abbreviations_used(entries: Sequence[Entry]) -> dict[str, str]:
 def extract_file(
     path: str | Path, *, password: str | None = None, ocr: OcrOptions | None = None
 ) -> ExtractedDocument:
-    path = Path(path)
+    return extract_bytes(read_file(path), str(path), password=password, ocr=ocr)
+
+
+_NOT_FILES = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def check_file(path: str | Path) -> int:
+    """The size of the regular file at ``path``; ``InputError`` naming it when it is not one
+    (opening a FIFO would block for ever, a folder cannot be read) or cannot be read."""
     try:
-        size = path.stat().st_size
+        mode = os.stat(path)
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from error
+        reason = f"cannot read the file: {error.strerror or error}"
+        raise InputError(reason, path=str(path)) from None
+    what = _kind(mode.st_mode)
+    if what is not None:
+        raise InputError(f"not a file: {what}", path=str(path))
+    return mode.st_size
+
+
+def not_a_file(path: str | Path) -> str | None:
+    """What ``path`` is when it is not a regular file ("a folder", "a named pipe (FIFO)"),
+    through links; None for a file or what cannot be looked at."""
+    try:
+        return _kind(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def _kind(mode: int) -> str | None:
+    return next((what for test, what in _NOT_FILES if test(mode)), None)
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of the report file at ``path``: ``check_file``'s errors, or
+    ``DocumentTooLargeError`` over ``MAX_BYTES``."""
+    size = check_file(path)
     if size > MAX_BYTES:
         raise DocumentTooLargeError(
             f"{size:,} bytes is more than the {MAX_BYTES:,}-byte limit", path=str(path)
         )
-    return extract_bytes(path.read_bytes(), str(path), password=password, ocr=ocr)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()  # read(n) would reserve n bytes up front
+    except OSError as error:
+        reason = f"cannot read the file: {error.strerror or error}"
+        raise InputError(reason, path=str(path)) from None
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """What ``ita-etl text`` prints: the text, the warnings about pages not read from their
+    text layer, and (for ``--stats``) the repairs made and how each glyph was read."""
+
+    text: str
+    warnings: tuple[str, ...] = ()
+    repairs: tuple[tuple[str, int], ...] = ()
+    glyphs: tuple[str, ...] = ()
+
+
+def pdf_text_file(
+    path: str | Path,
+    *,
+    password: str | None = None,
+    raw: bool = False,
+    ocr: OcrOptions | None = None,
+) -> PdfText:
+    """A PDF's text in reading order (``extractors.pdf.read_pdf_text``), or pdfplumber's own
+    with ``raw``; ``InputError`` naming ``path`` for bad input."""
+    from extractors.pdf import read_pdf_text
+    from extractors.pdf_text import document_text
+
+    data = read_file(path)
+    try:
+        if raw:
+            return PdfText(document_text(data, password=password, raw=True))
+        doc, warnings = read_pdf_text(data, password=password, ocr=ocr)
+    except InputError as error:
+        error.path = error.path or str(path)
+        raise
+    return PdfText(
+        doc.text,
+        tuple(warnings),
+        tuple(sorted(doc.repairs.items())),
+        tuple(decision.describe() for decision in doc.glyph_decisions),
+    )

@@ -8,7 +8,8 @@ listens, and only the page's own time-out applies.
 
 Pages: how many were OCR'd by the engine and how many came from the OCR cache
 (``extractors.ocr.cache``), so that a batch can say, per document, that a re-run did not OCR
-again (``counted`` before and after, as ``etl.orchestrate.parse`` does)."""
+again (``counted`` before and after, as ``etl.orchestrate.parse`` does); and how many were
+rendered, which a re-run of the same file need not do."""
 
 from __future__ import annotations
 
@@ -20,17 +21,25 @@ _listener: Callable[[float], None] | None = None
 _lock = threading.Lock()
 _run = 0
 _cached = 0
+_rendered = 0
 
 
 @dataclass(frozen=True)
 class OcrCount:
-    """Pages OCR'd by the engine (``run``) and taken from the cache (``cached``)."""
+    """Pages OCR'd by the engine (``run``), taken from the cache (``cached``), and
+    rendered to pixels (``rendered``: for OCR, or to find them in the cache by their
+    pixels)."""
 
     run: int = 0
     cached: int = 0
+    rendered: int = 0
 
     def __sub__(self, before: OcrCount) -> OcrCount:
-        return OcrCount(self.run - before.run, self.cached - before.cached)
+        return OcrCount(
+            self.run - before.run,
+            self.cached - before.cached,
+            self.rendered - before.rendered,
+        )
 
 
 def listen(listener: Callable[[float], None] | None) -> None:
@@ -56,7 +65,14 @@ def page_cached() -> None:
         _cached += 1
 
 
-def counted() -> OcrCount:
-    """Pages OCR'd and taken from the cache in this process so far."""
+def page_rendered() -> None:
+    """A page was rendered to pixels for OCR."""
+    global _rendered
     with _lock:
-        return OcrCount(_run, _cached)
+        _rendered += 1
+
+
+def counted() -> OcrCount:
+    """Pages OCR'd, taken from the cache and rendered in this process so far."""
+    with _lock:
+        return OcrCount(_run, _cached, _rendered)

@@ -54,6 +54,11 @@ class OcrPageError(Exception):
     """One page could not be OCR'd (time-out, too large): the page is skipped and named."""
 
 
+class OcrTimeoutError(OcrPageError):
+    """The engine stopped at the time it was given. The page's reader says so with the
+    page's whole budget (``extractors.ocr.scan``), not the remainder the engine was given."""
+
+
 class OcrEngine(Protocol):
     kind: Literal["words", "markdown"]
 

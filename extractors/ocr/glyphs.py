@@ -52,7 +52,11 @@ _INK_LEVEL = 160
 _SEPARATOR = 0.5
 """A component lower than this share of the digits' height is punctuation (. , - :), which
 ends a run of digits."""
-_RUN = re.compile(f"[{DIGITS}]+")
+STAND_INS = "«"
+"""What the Thai model writes for a Thai digit it does not know: ๙ in TH Sarabun read
+"«" ("วันที่ « ธันวาคม"). Read again by shape as digits are; a real « is two chevrons,
+neither like a digit, so it is left alone."""
+_RUN = re.compile(f"[{DIGITS}{STAND_INS}]+")
 
 
 def shape(mask: Any) -> tuple[Any, float]:
@@ -101,9 +105,12 @@ Glyph = dict[str, float]
 def digit_runs(image: Any, x0: int, x1: int) -> list[list[Glyph]] | None:
     """The runs of glyphs that look like digits (Thai or Arabic) between ``x0`` and ``x1``
     of a line image, left to right; punctuation (. , - :), a letter or a space ends a run.
-    None where a glyph next to digits is like nothing clearly (two digits touching, one
-    broken in two): the runs cannot be told."""
-    window = image[:, max(0, x0) : x1] < _INK_LEVEL
+    None where a glyph next to digits is like nothing clearly (one broken in two): the runs
+    cannot be told. The phrase is widened to whole glyphs and to the glyphs closer to it
+    than a space: the phrase's place on the line can be a glyph off ("๑๕๐/๒๕๖๓" placed
+    from its ๕), and a run that lost its first digit would be read one digit short."""
+    x0, x1 = _whole_word(image < _INK_LEVEL, max(0, x0), x1)
+    window = image[:, x0:x1] < _INK_LEVEL
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
         window.astype(np.uint8), connectivity=8
     )
@@ -121,21 +128,71 @@ def digit_runs(image: Any, x0: int, x1: int) -> list[list[Glyph]] | None:
         reach = max(reach, left + width)
         if stop:
             continue
-        scores = classify(labels == label)
-        char, score = _best(scores)
-        if score < MIN_SCORE:
-            if previous == "digit":
-                return None
-            previous = "doubtful"
-        elif char in DIGITS:
-            if previous == "doubtful":
-                return None
-            runs[-1].append(scores)
-            previous = "digit"
-        else:
-            runs.append([])
-            previous = "other"
+        mask = labels == label
+        for scores in _touching_digits(mask, tall) or [classify(mask)]:
+            char, score = _best(scores)
+            if score < MIN_SCORE:
+                if previous == "digit":
+                    return None
+                previous = "doubtful"
+            elif char in DIGITS:
+                if previous == "doubtful":
+                    return None
+                runs[-1].append(scores)
+                previous = "digit"
+            else:
+                runs.append([])
+                previous = "other"
     return [run for run in runs if run]
+
+
+_PAIR_WIDTH = 1.6
+"""A glyph this many times as wide as the digits are tall may be two digits touching."""
+
+
+def _touching_digits(mask: Any, tall: float) -> list[Glyph] | None:
+    """Two digits that touch (TH SarabunIT๙ sets ๕ so that its tail meets the next digit:
+    "๒๕๖๓" is ๒, ๕๖ in one piece, ๓), cut at the column with the least ink in the middle
+    of the piece; the two halves as glyphs, or None unless both are clearly digits (a
+    wide letter, ฒ or ฌ, is left whole)."""
+    xs = np.flatnonzero(mask.any(axis=0))
+    left, right = int(xs[0]), int(xs[-1]) + 1
+    if right - left < _PAIR_WIDTH * tall:
+        return None
+    ink = mask[:, left:right].sum(axis=0)
+    lo, hi = int(0.35 * len(ink)), int(0.65 * len(ink))
+    cut = left + lo + int(np.argmin(ink[lo:hi]))
+    halves = []
+    for part in (slice(left, cut), slice(cut, right)):
+        piece = np.zeros_like(mask)
+        piece[:, part] = mask[:, part]
+        if not piece.any():
+            return None
+        scores = classify(piece)
+        char, score = _best(scores)
+        second = max(v for k, v in scores.items() if k != char)
+        if char not in DIGITS or score < MIN_SCORE or score - second < MIN_MARGIN / 2:
+            return None
+        halves.append(scores)
+    return halves
+
+
+def _whole_word(ink: Any, x0: int, x1: int) -> tuple[int, int]:
+    """``x0``–``x1`` widened to the whole components it touches, then to those less than
+    a space (``_SEPARATOR`` of the glyphs' height) beyond either end, until a space."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    left = stats[1:, cv2.CC_STAT_LEFT]
+    right = left + stats[1:, cv2.CC_STAT_WIDTH]
+    touching = (left < x1) & (right > x0)
+    if count <= 1 or not touching.any():
+        return x0, x1
+    gap = _SEPARATOR * float(np.percentile(stats[1:, cv2.CC_STAT_HEIGHT][touching], 75))
+    while True:
+        near = (left < x1 + gap) & (right > x0 - gap)
+        wider = min(x0, int(left[near].min())), max(x1, int(right[near].max()))
+        if wider == (x0, x1):
+            return x0, x1
+        x0, x1 = wider
 
 
 def _best(scores: Glyph) -> tuple[str, float]:
@@ -167,12 +224,12 @@ def _reread(read: str, run: list[Glyph]) -> str | None:
 
 def read_digits(text: str, image: Any, x0: int, x1: int) -> str | None:
     """``text`` (the engine's reading of the phrase at ``x0``–``x1`` of a line image) with
-    its runs of digits read again by shape, where the shapes say so clearly: as many runs
-    of digit glyphs as the engine read runs of digits. Only a phrase with Thai digits is
-    looked at: the Thai model reads Arabic digits well, but often as Thai ones ("2540" as
-    "๒๕๔๐", "1.1" as "๑.๑"), and Thai digits badly."""
+    its runs of digits (and ``STAND_INS``) read again by shape, where the shapes say so
+    clearly: as many runs of digit glyphs as the engine read runs of digits. Only a phrase
+    with Thai digits (or a stand-in) is looked at: the Thai model reads Arabic digits well,
+    but often as Thai ones ("2540" as "๒๕๔๐", "1.1" as "๑.๑"), and Thai digits badly."""
     wanted = list(_RUN.finditer(text))
-    if not any(d in THAI_DIGITS for d in text):
+    if not any(d in THAI_DIGITS + STAND_INS for d in text):
         return None
     found = digit_runs(image, x0, x1)
     if found is None or len(found) != len(wanted):

@@ -41,6 +41,10 @@ above and below the others, but their middles stay near)."""
 _GRAPHIC = 3.0
 """A component this many letter heights tall is a picture (a signature over a name, the
 Garuda emblem heading a memo), not text: a title is at most twice the body's size."""
+_STACKED_ON = 0.6
+"""A mark sits on a mark at least this share of its own height (a tone mark over ั)."""
+_LETTER_OVER = 1.5
+"""A component this many times as tall as a small one beside it is a letter to it."""
 _SEGMENT_GAP = 1.5
 """Widest gap inside a segment outside table cells, in letter heights: wider than a Thai
 word space (a third of an em, about 0.7 letter heights), narrower than the gutter between
@@ -161,38 +165,80 @@ def _split_stacked(segment: Any, body: Any, y: Any, h: Any, ref: float) -> Any:
 
 
 def _bases(labels: Any, x: Any, y: Any, w: Any, h: Any, ref: float) -> Any:
-    """For each component, the taller component it sits on as a mark (0: none): one that
-    it overlaps horizontally, just above or below it, barely overlapping it vertically."""
-    base = np.zeros(len(x), np.int64)
+    """For each component, the component it sits on as a mark (0: none): one that it
+    overlaps horizontally, just above or below it, barely overlapping it vertically.
+
+    First the nearest taller component: one it sits over, or a letter it hangs under (ุ, ู;
+    a mark is never under a mark); at equal gaps a letter. Then, for a mark that found
+    none, a mark it is stacked on (over it only: a tone mark over ั, ิ, ี, ื, which can be
+    as tall as the tone mark itself). Only taller components, over or under, were bases
+    once: a tone mark stacked on a mark as tall as itself ("ขั้น", "นั้น", "ซื้อ" in TH
+    Sarabun) found no base, and the ั under it took the tone mark for its base (just
+    under it, and a pixel shorter), so both went to a line of marks of their own and were
+    dropped ("ขนตอน"). Both a stacked mark and its base are smaller than a letter of the
+    page, and the base is itself a mark (a poster's small print, letters a line apart
+    within a mark's reach, stays letters), and a component with a letter beside it is no
+    stacked mark (the loop of ะ just over a tone mark of the next line stays in its own)."""
     rows, cols = labels.shape
     reach = max(2, int(_MARK_GAP * ref))
     side = int(_MARK_SIDE * ref)
-    for label in np.flatnonzero(h < 1.2 * ref):
-        if label == 0:  # the background
-            continue
+
+    def nearest(label: int, eligible: Any, stacked: bool) -> int:
         top, bottom = int(y[label]), int(y[label] + h[label])
         overlap = int(h[label]) // 4
         window = labels[
             max(0, top - reach) : min(rows, bottom + reach),
             max(0, x[label] - side) : min(cols, x[label] + w[label] + side),
         ]
-        best, best_gap = 0, reach + 1
+        best, best_rank = 0, (reach + 1, True)
         for other in np.unique(window):
-            if other in (0, label) or h[other] <= h[label]:
+            if other in (0, label) or not eligible(other):
                 continue
-            above = int(y[other]) - bottom  # the mark over its letter
+            letter = not stacked and (
+                h[other] >= _LETTER * ref or h[other] >= _LETTER_OVER * h[label]
+            )
+            above = int(y[other]) - bottom  # the mark over its letter, or over a mark
             below = top - int(y[other] + h[other])  # the mark under its letter
-            for gap in (above, below):
-                if -overlap <= gap <= reach and gap < best_gap:
-                    best, best_gap = int(other), gap
-        base[label] = best
+            for gap in (above, below) if letter else (above,):
+                rank = (gap, not letter)
+                if -overlap <= gap <= reach and rank < best_rank:
+                    best, best_rank = int(other), rank
+        return best
+
+    base = np.zeros(len(x), np.int64)
+    candidates = [int(label) for label in np.flatnonzero(h < 1.2 * ref) if label]
+    for label in candidates:
+        base[label] = nearest(label, lambda other, label=label: h[other] > h[label], False)
+    marks = (base > 0) & (h < _LETTER * ref)
+    for label in candidates:
+        if base[label] or h[label] >= _LETTER * ref:
+            continue
+        if not _beside_a_letter(labels, x, y, w, h, label, ref):
+            base[label] = nearest(
+                label,
+                lambda other, label=label: (
+                    marks[other] and base[other] != label and h[other] >= _STACKED_ON * h[label]
+                ),
+                True,
+            )
     # a mark on a mark (่ over ี) goes with the letter under both
-    for label in np.flatnonzero(base):
+    for label in map(int, np.flatnonzero(base)):
         seen = 0
         while base[base[label]] and seen < 4:
             base[label] = base[base[label]]
             seen += 1
     return base
+
+
+def _beside_a_letter(labels: Any, x: Any, y: Any, w: Any, h: Any, label: int, ref: float) -> bool:
+    """Whether a letter (at least ``_LETTER_OVER`` times as tall) stands just beside the
+    component, level with its middle: then it is in a line's body (a loop of ะ, a stop),
+    not a tone mark over the marks of its line, which has no letter at its height."""
+    cols = labels.shape[1]
+    middle = int(y[label] + h[label] // 2)
+    side = int(_MARK_SIDE * ref) + int(h[label])
+    row = labels[middle, max(0, x[label] - side) : min(cols, x[label] + w[label] + side)]
+    return any(h[other] >= _LETTER_OVER * h[label] for other in np.unique(row) if other)
 
 
 def _line(

@@ -1,12 +1,15 @@
 """A document's pages OCR'd in parallel, each within its time budget.
 
-Pages are rendered one at a time in the caller's thread (PDFium is not thread-safe), looked
-up in the cache, and the rest recognised by ``workers`` threads. The reader asks for pages
+Pages are looked up in the cache, first by the PDF's bytes and the page number (no
+rendering: ``OcrCache.rendered``), then, rendered one at a time in the caller's thread
+(PDFium is not thread-safe), by their pixels; the rest are recognised by ``workers``
+threads. The reader asks for pages
 in order; pages known to need OCR (no text at all, by PDFium's count) are started ahead, at
 most two per thread (a 300-dpi page is 9 MB of pixels)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ class OcrRunner:
         self.engine = engine
         self.options = options
         self.cache = OcrCache(options.cache) if options.cache else None
+        self.file_hash = hashlib.sha256(data).hexdigest() if self.cache else ""
         self.document: Any = pypdfium2.PdfDocument(data, password=password)
         self.workers = max(1, options.workers)
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ita-etl ocr")
@@ -106,22 +110,35 @@ class OcrRunner:
                 running += 1
 
     def _start(self, number: int) -> None:
-        """Render a page and start its OCR (or take it from the cache)."""
+        """Take a page from the cache, or render it and start its OCR."""
         from extractors.ocr.render import render_page
 
+        rendered_key = None
+        if self.cache is not None:
+            rendered_key = self.cache.rendered_key(self.file_hash, number - 1, self.options.dpi)
+            known = self.cache.rendered(rendered_key)
+            if known is not None:
+                found = self.cache.key(known[0], self.engine.identity, known[1])
+                hit = self.cache.get(found)
+                if hit is not None:
+                    self.started[number] = (PageOcr(number, hit, cached=True), found)
+                    return
         try:
             image, dpi = render_page(self.document, number - 1, self.options.dpi)
         except OcrPageError as error:
             self.started[number] = (PageOcr(number, None, str(error)), None)
             return
+        budget.page_rendered()
         page = self.document[number - 1]
         try:
             width, height = (float(v) for v in page.get_size())
         finally:
             page.close()
-        key = None
-        if self.cache is not None:
-            key = self.cache.key(image_key(image), self.engine.identity, dpi)
+        key: str | None = None
+        if self.cache is not None and rendered_key is not None:
+            pixels = image_key(image)
+            self.cache.put_rendered(rendered_key, pixels, dpi)
+            key = self.cache.key(pixels, self.engine.identity, dpi)
             hit = self.cache.get(key)
             if hit is not None:
                 self.started[number] = (PageOcr(number, hit, cached=True), key)

@@ -16,14 +16,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from extractors.ocr.engine import OcrEngine, OcrPageError, OcrWord
+from extractors.ocr.engine import OcrEngine, OcrPageError, OcrTimeoutError, OcrWord
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
     from extractors.ocr.lines import TextLine
 
-LAYOUT_VERSION = "7"
+LAYOUT_VERSION = "8"
 """How a page is cut for OCR; part of the cache key with the engine's identity."""
 _CELL_INSET_PX = 3
 """Pixels trimmed inside a cell's rules before OCR (the rule's own ink)."""
@@ -126,7 +126,8 @@ def scan_page(
     height: float,
     timeout: float,
 ) -> ScannedPage:
-    """OCR one rendered page. Raises ``OcrPageError`` (time-out) for the page."""
+    """OCR one rendered page within ``timeout`` seconds. Raises ``OcrPageError`` for the
+    page, a time-out named with the page's whole budget ("OCR timed out after 120 s")."""
     import numpy as np
 
     from extractors.ocr import image as imaging
@@ -161,7 +162,10 @@ def scan_page(
         lines += text_lines(grey[region], ink[region], whole_rows=True, origin=box[:2])
         grey[region], ink[region] = 255, False
     lines += text_lines(grey, ink, whole_rows=False)
-    words = _read_lines(engine, lines, deadline, timeout)
+    try:
+        words = _read_lines(engine, lines, deadline, timeout)
+    except OcrTimeoutError:  # the engine was given what was left: the page had ``timeout``
+        raise OcrPageError(f"OCR timed out after {timeout:g} s") from None
     return ScannedPage(width, height, scale, angle, edges, tuple(words))
 
 
