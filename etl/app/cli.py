@@ -255,7 +255,6 @@ def extract(
     --doc-memory)."""
     from etl.app.output import print_table, to_json
     from etl.transform.pipeline import extract_file
-    from schemas.errors import InputError
 
     options = _ocr_options(
         ocr,
@@ -267,11 +266,7 @@ def extract(
         typhoon_model,
         ocr_page_timeout,
     )
-    try:
-        doc = _limited(path, doc_timeout, doc_memory, extract_file, password=password, ocr=options)
-    except OSError as error:  # typer's own check would print a usage box: one line instead
-        reason = f"cannot read the file: {error.strerror or error}"
-        raise InputError(reason, path=str(path)) from None
+    doc = _limited(path, doc_timeout, doc_memory, extract_file, password=password, ocr=options)
     if format is ExtractFormat.json:
         sys.stdout.write(to_json(doc) + "\n")
     else:
