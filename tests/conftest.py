@@ -3,7 +3,8 @@
 PostgreSQL: a fresh schema per test on the server at ``$ITA_ETL_TEST_PG_URL`` (default
 127.0.0.1:5432, database ``test``, user ``postgres``, trust auth), dropped afterwards. Where no
 server answers the test is skipped with the reason, unless ``ITA_ETL_REQUIRE_POSTGRES=1`` (CI),
-where it fails.
+where it fails. OCR tests are marked ``@needs_tesseract`` the same way
+(``ITA_ETL_REQUIRE_OCR=1``).
 
 Real documents: the whole real PDFs live outside the repository in ../shared/realdocs (or
 ``$ITA_ETL_REALDOCS``); tests that read them are marked ``@needs_realdocs(...)`` and skip
@@ -46,6 +47,25 @@ SAMPLES = Path(__file__).parents[1] / "samples"
 _SHARED = Path(__file__).resolve().parents[2] / "shared"
 REALDOCS = Path(os.environ.get("ITA_ETL_REALDOCS") or _SHARED / "realdocs")
 """The real PDFs of ../shared/realdocs (MANIFEST.tsv there names their sources)."""
+
+
+def _tesseract_missing() -> str | None:
+    from extractors.ocr.engine import OcrUnavailableError, open_engine
+    from extractors.ocr.options import OcrOptions
+
+    try:
+        open_engine(OcrOptions())
+    except OcrUnavailableError as error:
+        return f"Tesseract is not usable here ({error})"
+    return None
+
+
+TESSERACT_MISSING = _tesseract_missing()
+if TESSERACT_MISSING is not None and os.environ.get("ITA_ETL_REQUIRE_OCR") == "1":
+    raise RuntimeError(f"{TESSERACT_MISSING}, and ITA_ETL_REQUIRE_OCR=1 (CI) needs it")
+needs_tesseract = pytest.mark.skipif(TESSERACT_MISSING is not None, reason=TESSERACT_MISSING or "")
+"""OCR tests skip, saying why, where Tesseract's Thai model is not installed; under
+``ITA_ETL_REQUIRE_OCR=1`` (CI) the run fails instead, so a failed install hides nothing."""
 
 
 def needs_realdocs(what: str) -> pytest.MarkDecorator:

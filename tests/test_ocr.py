@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import needs_tesseract
 from rapidfuzz.fuzz import ratio
 
 from etl import ExtractedDocument, extract_file
@@ -30,18 +31,6 @@ PAPER = [row for row in MANIFEST if row["angles"]]
 GARBLED = [row for row in MANIFEST if not row["angles"]]
 
 
-def _tesseract_missing() -> str | None:
-    from extractors.ocr.engine import OcrUnavailableError, open_engine
-
-    try:
-        open_engine(OcrOptions())
-    except OcrUnavailableError as error:
-        return f"Tesseract is not usable here ({error})"
-    return None
-
-
-MISSING = _tesseract_missing()
-needs_tesseract = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 pytestmark = [pytest.mark.slow]
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import needs_tesseract
 
 from extractors.ocr import budget
-from extractors.ocr.engine import OcrUnavailableError, open_engine
 from extractors.ocr.options import OcrOptions
 from extractors.pdf import read_pdf_text
 
@@ -23,16 +23,7 @@ HERE = Path(__file__).parent
 PDF = HERE / "fixtures" / "ocr" / "ocr_cache_lost_word_spacing.pdf"
 
 
-def _tesseract_missing() -> str | None:
-    try:
-        open_engine(OcrOptions())
-    except OcrUnavailableError as error:
-        return f"Tesseract is not usable here ({error})"
-    return None
-
-
-MISSING = _tesseract_missing()
-pytestmark = [pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
+pytestmark = [needs_tesseract]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import ITA_ETL, SAMPLES
+from conftest import ITA_ETL, SAMPLES, needs_tesseract
 from sqlalchemy import text
 
 from extractors.ocr import budget
@@ -42,20 +42,9 @@ quiet one), far below the scan's four pages read one after another, and well abo
 text PDF takes (under 4 s)."""
 
 
-def _tesseract_missing() -> str | None:
-    from extractors.ocr.engine import OcrUnavailableError, open_engine
-
-    try:
-        open_engine(OcrOptions())
-    except OcrUnavailableError as error:
-        return f"Tesseract is not usable here ({error})"
-    return None
-
-
-MISSING = _tesseract_missing()
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(MISSING is not None, reason=MISSING or ""),
+    needs_tesseract,
 ]
 
 

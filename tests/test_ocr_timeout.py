@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from conftest import needs_tesseract
 
-from extractors.ocr.engine import OcrPageError, OcrUnavailableError, open_engine
+from extractors.ocr.engine import OcrPageError, open_engine
 from extractors.ocr.options import OcrOptions
 
 if TYPE_CHECKING:
@@ -23,16 +24,7 @@ LINE = HERE / "fixtures" / "ocr" / "ocr_timeout_under_a_millisecond.png"
 SCAN = HERE / "fixtures" / "scans" / "dla_2567__libreoffice__Garuda__ruled__landscape__scan.pdf"
 
 
-def _tesseract_missing() -> str | None:
-    try:
-        open_engine(OcrOptions())
-    except OcrUnavailableError as error:
-        return f"Tesseract is not usable here ({error})"
-    return None
-
-
-MISSING = _tesseract_missing()
-pytestmark = [pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
+pytestmark = [needs_tesseract]
 
 
 def _line() -> Image:

@@ -12,27 +12,14 @@ import re
 from html import unescape
 from pathlib import Path
 
-import pytest
-from conftest import ingest
+from conftest import ingest, needs_tesseract
 
 from etl.app.database import Database
-from extractors.ocr.engine import OcrUnavailableError, open_engine
 from extractors.ocr.options import OcrOptions
 
 HERE = Path(__file__).parent
 MIXED = HERE / "fixtures" / "ocr" / "text_pages_and_a_scanned_page.pdf"
 AGENCY = "สถ."
-
-
-def _tesseract_missing() -> str | None:
-    try:
-        open_engine(OcrOptions())
-    except OcrUnavailableError as error:
-        return f"Tesseract is not usable here ({error})"
-    return None
-
-
-MISSING = _tesseract_missing()
 
 
 def _report(db: str) -> tuple[list[str], list[str]]:
@@ -44,7 +31,7 @@ def _report(db: str) -> tuple[list[str], list[str]]:
     return ocr, files
 
 
-@pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+@needs_tesseract
 def test_the_report_names_the_page_read_by_ocr(db_url: str, tmp_path: Path) -> None:
     done = ingest(db_url, [MIXED], workers=0, ocr=OcrOptions(cache=str(tmp_path / "ocr")))
     assert done.tally == {"new": 1}, done.failed
