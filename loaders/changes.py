@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, text
+from sqlalchemy import Connection, and_, delete, func, select, text
 
 from etl.transform.compare import Measure, Pair, indicator_label, pair_measures
+from loaders.copy_writer import bulk_insert
 from loaders.models import agencies, items, measure_changes, reports
 from schemas.records import ExtractedDocument
 
@@ -157,7 +158,7 @@ def _insert(
         )
     ]
     if rows:
-        connection.execute(insert(measure_changes), rows)
+        bulk_insert(connection, measure_changes, rows)
     return len(rows)
 
 

@@ -1,20 +1,31 @@
 """What loading derives from the records beyond them: canonical unit names and the stored
-year-on-year comparisons. Written in the loading transaction of each report version, so
-they are never out of step with what is current."""
+year-on-year comparisons. Written in the loading transaction of each report version (or of
+each group of documents, ``Pending``), so they are never out of step with what is current."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
 from loaders import changes, units, versions
 
 
-def after_load(connection: Connection, agency_id: int, report_id: int) -> None:
-    """A report version was written: name its units, pair its agency's years again."""
-    units.name_units(connection, report_id)
-    changes.refresh_agency(connection, agency_id)
+@dataclass
+class Pending:
+    """What the documents of one loading transaction left to derive, done once at its end:
+    a group of documents of one agency refreshes that agency's pairs once, not once a
+    document. Refreshing works from what is stored, so an agency named here whose rows were
+    rolled back since (a document that failed in its savepoint) costs a query and changes
+    nothing. (Units are named as their items are written: ``loaders.store.write_records``.)"""
+
+    agencies: set[int] = field(default_factory=set)
+    """Agencies whose current versions may have changed, whose pairs are to be refreshed."""
+
+    def write(self, connection: Connection) -> None:
+        for agency_id in sorted(self.agencies):
+            changes.refresh_agency(connection, agency_id)
+        self.agencies.clear()
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,7 @@ class ItemRow(Base):
     """Its Thai character clusters, space-separated: what a match must align with."""
     unit_name: Mapped[str | None] = mapped_column(Text)
     """For a responsible unit, its canonical name (etl/transform/normalise/names.py); set
-    when its report is loaded (loaders/units.py)."""
+    when its report is loaded (loaders/store.py), again by ``db rebuild`` (loaders/units.py)."""
 
 
 class RefRow(Base):

@@ -13,9 +13,10 @@
   recorded as another source of that version; an earlier version does not become current;
 - failed: the reason is recorded on the source; nothing else is written.
 
-Rows are written with bulk inserts (SQLAlchemy's insertmanyvalues), never an ORM object at a
-time. A failure inside the transaction rolls every row of that document back, then the
-failure is recorded in a transaction of its own.
+Rows are written in bulk (``loaders.copy_writer``: COPY on PostgreSQL, one executemany on
+SQLite), never an ORM object at a time; ``Store.load_many`` writes a group of documents in
+one transaction, each in a savepoint. A failure rolls every row of that document back (its
+transaction, or its savepoint), then the failure is recorded.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,10 +37,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from etl.transform import pipeline
 from etl.transform.compare import indicator_label
-from loaders import changes, derived, migrate, versions
+from etl.transform.normalise.names import canonical_unit
+from loaders import derived, migrate, versions
 from loaders.changes import lost_items_warning
 from loaders.content import agency_key, content_sha256
-from loaders.copy_writer import copy_rows
+from loaders.copy_writer import bulk_insert
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
     agencies,
@@ -310,6 +311,36 @@ class Store:
         result = self._load_once(outcome, retry_failed)
         return replace(result, seconds=outcome.parse_seconds + time.perf_counter() - started)
 
+    def load_many(
+        self, outcomes: Sequence[ParseOutcome], *, retry_failed: bool = False
+    ) -> list[LoadResult]:
+        """Write several documents in one transaction, each in a savepoint of its own; what
+        ``load`` of each in turn would give, one commit instead of one a document.
+
+        A document that fails rolls back to its savepoint, and its failure is recorded in
+        the same transaction, so it loses only its own rows. The derived tables (unit
+        names, year-on-year pairs) are written once at the end, each agency's once. If the
+        group as a whole fails (another writer filed the same agency and year first, a
+        failure in the derived step), nothing of it is kept and each document is loaded
+        alone, as ``load`` does."""
+        if len(outcomes) < 2:
+            return [self.load(o, retry_failed=retry_failed) for o in outcomes]
+        try:
+            with self._writing() as connection:
+                pending = derived.Pending()
+                results = [
+                    _load_in_savepoint(connection, outcome, retry_failed, pending)
+                    for outcome in outcomes
+                ]
+                pending.write(connection)
+            return results
+        except OperationalError as error:
+            if is_busy(error):
+                raise StoreBusyError(f"the database is busy: {error.orig}") from error
+            raise StoreError(f"the database failed: {error.orig}") from error
+        except Exception:
+            return [self.load(o, retry_failed=retry_failed) for o in outcomes]
+
     def _load_once(self, outcome: ParseOutcome, retry_failed: bool) -> LoadResult:
         if not outcome.sha256:
             return LoadResult(outcome.path, "failed", outcome.error or "cannot read the file")
@@ -318,7 +349,10 @@ class Store:
         for _attempt in range(_RETRIES):
             try:
                 with self._writing() as connection:
-                    return _load(connection, outcome, started, retry_failed)
+                    pending = derived.Pending()
+                    result = _load(connection, outcome, started, retry_failed, pending)
+                    pending.write(connection)
+                    return result
             except IntegrityError as error:
                 problem = error  # another writer filed this agency-year first: read again
             except OperationalError as error:
@@ -329,21 +363,50 @@ class Store:
                 problem = error
                 break
         assert problem is not None
-        reason = f"not loaded: {type(problem).__name__}: {problem}"
-        if isinstance(problem, InputError):
-            reason = problem.reason
         with store_errors(self.url), self._writing() as connection:
-            _record_source(
-                connection,
-                outcome,
-                status="failed",
-                stage="load",
-                error_type=type(problem).__name__,
-                error=" ".join(reason.split()),
-                report_id=None,
-                load_seconds=time.perf_counter() - started,
-            )
-        return LoadResult(outcome.path, "failed", " ".join(reason.split()))
+            return _record_load_failure(connection, outcome, problem, started)
+
+
+def _load_in_savepoint(
+    connection: Connection, outcome: ParseOutcome, retry_failed: bool, pending: derived.Pending
+) -> LoadResult:
+    """One document of ``Store.load_many``: ``_load`` in a savepoint; a failure other than
+    an integrity error (which fails the group) is recorded in its place."""
+    started = time.perf_counter()
+    if not outcome.sha256:
+        result = LoadResult(outcome.path, "failed", outcome.error or "cannot read the file")
+    else:
+        try:
+            with connection.begin_nested():
+                result = _load(connection, outcome, started, retry_failed, pending)
+        except (IntegrityError, OperationalError):
+            raise
+        except Exception as error:
+            result = _record_load_failure(connection, outcome, error, started)
+    return replace(result, seconds=outcome.parse_seconds + time.perf_counter() - started)
+
+
+def _record_load_failure(
+    connection: Connection, outcome: ParseOutcome, problem: BaseException, started: float
+) -> LoadResult:
+    """Record that loading ``outcome`` failed (its rows already rolled back)."""
+    reason = (
+        problem.reason
+        if isinstance(problem, InputError)
+        else (f"not loaded: {type(problem).__name__}: {problem}")
+    )
+    reason = " ".join(reason.split())
+    _record_source(
+        connection,
+        outcome,
+        status="failed",
+        stage="load",
+        error_type=type(problem).__name__,
+        error=reason,
+        report_id=None,
+        load_seconds=time.perf_counter() - started,
+    )
+    return LoadResult(outcome.path, "failed", reason)
 
 
 def _now() -> datetime:
@@ -410,7 +473,7 @@ def _record_pages(connection: Connection, source_id: int, doc: ExtractedDocument
         }
         for p in doc.pages_read
     ]
-    connection.execute(insert(source_pages), rows)
+    bulk_insert(connection, source_pages, rows)
 
 
 def _known(
@@ -434,8 +497,14 @@ def _known(
 
 
 def _load(
-    connection: Connection, outcome: ParseOutcome, started: float, retry_failed: bool
+    connection: Connection,
+    outcome: ParseOutcome,
+    started: float,
+    retry_failed: bool,
+    pending: derived.Pending,
 ) -> LoadResult:
+    """What ``Store.load`` does inside its transaction; the derived tables are left to
+    ``pending``."""
     known = _known(connection, [outcome.sha256], outcome.parser_version).get(outcome.sha256)
     if known is not None and known.skips(retry_failed):
         return known.as_result(outcome.path)
@@ -486,7 +555,7 @@ def _load(
         _forget_unreadable(connection, outcome.path)
         ordered = versions.order_versions(connection, agency_id, year)
         if current is not None and ordered.current_id != current.id:  # its date moved it
-            changes.refresh_agency(connection, agency_id)
+            pending.agencies.add(agency_id)
         number = ordered.numbers[same.id]
         return LoadResult(outcome.path, "duplicate", None, key, year, number, same.id)
     lost = None
@@ -506,7 +575,7 @@ def _load(
     connection.execute(update(sources).where(sources.c.id == source_id).values(report_id=report_id))
     write_records(connection, doc, report_id, search=outcome.search)
     ordered = versions.order_versions(connection, agency_id, year)
-    derived.after_load(connection, agency_id, report_id)
+    pending.agencies.add(agency_id)
     connection.execute(
         update(sources)
         .where(sources.c.id == source_id)
@@ -602,10 +671,13 @@ def allocate_ids(connection: Connection, table: Table, n: int) -> list[int]:
         return []
     if connection.dialect.name == "postgresql":
         drawn = connection.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            text(
+                "SELECT array_agg(nextval(pg_get_serial_sequence(:t, 'id')))"
+                " FROM generate_series(1, :n)"
+            ),
             {"t": table.name, "n": n},
         )
-        return [int(i) for i in drawn.scalars()]
+        return [int(i) for i in drawn.scalar_one()]
     if connection.dialect.name != "sqlite":
         raise StoreError(f"loading into {connection.dialect.name} is not supported")
     last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
@@ -622,29 +694,6 @@ def _insert_with_ids(connection: Connection, table: Table, rows: list[dict[str, 
     return ids
 
 
-def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """One executemany of ``rows`` (dicts with the same keys) into ``table``.
-
-    When no column's type converts values on the way in (the case of items: integers and
-    text), the compiled statement goes to the driver's executemany as is: SQLAlchemy's
-    per-row parameter handling doubled the time of an item insert on SQLite
-    (benchmarks/load_speed.py). Otherwise, Core's executemany.
-    """
-    if copy_rows(connection, table, rows):  # PostgreSQL: items and refs by COPY
-        return
-    dialect = connection.dialect
-    columns = [table.c[key] for key in rows[0]]
-    if any(column.type.bind_processor(dialect) is not None for column in columns):
-        connection.execute(insert(table), rows)
-        return
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    if compiled.positional and compiled.positiontup and len(compiled.positiontup) > 1:
-        values = itemgetter(*compiled.positiontup)
-        connection.exec_driver_sql(compiled.string, [values(r) for r in rows])
-    else:
-        connection.exec_driver_sql(compiled.string, rows)
-
-
 def write_records(
     connection: Connection,
     doc: ExtractedDocument,
@@ -654,7 +703,9 @@ def write_records(
 ) -> int:
     """Entries, their indicators, items, refs, corrections and the search index of one
     report, with one bulk insert per table (``search``: the items' search fields, if already
-    derived). Returns the number of items."""
+    derived); units with their canonical names (``loaders.units``). Returns the number of
+    items."""
+    r = doc.report
     entry_ids = _insert_with_ids(
         connection,
         entries,
@@ -697,6 +748,9 @@ def write_records(
                 "text": item.text,
                 "raw": item.raw,
                 "marker": item.marker,
+                "unit_name": canonical_unit(item.text, r.agency_abbr, r.agency)
+                if item.role == "unit"
+                else None,
             }
             for entry_id, item in flat
         ],

@@ -52,9 +52,10 @@ def _utc(moment: datetime | None) -> datetime | None:
 def order_versions(connection: Connection, agency_id: int, fiscal_year_be: int) -> Ordered:
     """Number the versions of one agency's report for one year in date order, make the last
     current, and say which source made each (``new`` for version 1, ``updated`` after)."""
-    dated = (
+    these = and_(reports.c.agency_id == agency_id, reports.c.fiscal_year_be == fiscal_year_be)
+    dated = (  # the sources of these versions only: a query per load that grew with the store
         select(sources.c.report_id, func.min(sources.c.source_date).label("dated"))
-        .where(sources.c.report_id.is_not(None))
+        .where(sources.c.report_id.in_(select(reports.c.id).where(these)))
         .group_by(sources.c.report_id)
         .subquery()
     )
@@ -68,7 +69,7 @@ def order_versions(connection: Connection, agency_id: int, fiscal_year_be: int) 
             dated.c.dated,
         )
         .select_from(reports.outerjoin(dated, dated.c.report_id == reports.c.id))
-        .where(and_(reports.c.agency_id == agency_id, reports.c.fiscal_year_be == fiscal_year_be))
+        .where(these)
     ).all()
     ordered = sorted(rows, key=lambda r: (_utc(r.dated) or _utc(r.loaded_at), r.id))
     last = len(ordered)

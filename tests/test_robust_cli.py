@@ -522,7 +522,7 @@ def load_as_a_new_version(db: str, path: Path) -> None:
     from sqlalchemy import update
 
     from etl.orchestrate.parse import parse_source
-    from loaders import derived
+    from loaders import changes, units
     from loaders import store as loading
     from loaders.content import agency_key
     from loaders.models import reports, sources
@@ -539,7 +539,8 @@ def load_as_a_new_version(db: str, path: Path) -> None:
         report_id = loading._insert_report(c, doc, agency_id, 3, outcome.content_sha256, source_id)
         c.execute(update(sources).where(sources.c.id == source_id).values(report_id=report_id))
         loading.write_records(c, doc, report_id, search=outcome.search)
-        derived.after_load(c, agency_id, report_id)
+        units.name_units(c, [report_id])
+        changes.refresh_agency(c, agency_id)
 
 
 def test_db_rebuild_repairs_a_copy_that_an_older_ita_etl_loaded_as_a_new_version(

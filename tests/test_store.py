@@ -140,12 +140,12 @@ def test_an_interrupted_document_leaves_no_rows_and_loads_on_a_rerun(
     def crash_after_items(
         conn: Any, _cursor: Any, statement: str, _params: Any, _ctx: Any, _many: bool
     ) -> None:
-        """Once the entries are in, count the item rows the transaction holds before each
-        statement; crash at 20. (On PostgreSQL items go in by COPY, which SQLAlchemy does not
-        see: the statements after it see the rows.)"""
+        """Once the report's row is in, count the item rows the transaction holds before each
+        statement; crash at 20. (On PostgreSQL the rows go in by COPY, which SQLAlchemy does
+        not see: the statements after it see the rows.)"""
         if state["counting"] or state["crashed"]:
             return
-        if statement.lstrip().upper().startswith("INSERT INTO ENTRIES"):
+        if statement.lstrip().upper().startswith("INSERT INTO REPORTS"):
             state["after_items"] = True
         elif state["after_items"]:
             state["counting"] = True

@@ -64,6 +64,11 @@ FETCH_THREADS = 4
 _BACKLOG = 1024
 """Settled results that may wait behind a slow document before the feeder is held back."""
 _POLL_SECONDS = 0.1
+LOAD_GROUP = 32
+"""Finished documents at the head of the line loaded in one transaction (``Store.load_many``):
+one commit for the group instead of one a document. A group is said once committed, so a
+run killed between the commit and the saying leaves at most this many documents loaded
+but unsaid; the next run finds them unchanged."""
 BLOBS_DIR_NAME = "ita-etl-blobs"
 WINDOW_PER_WORKER = 32
 """Documents parsed ahead of the oldest not yet loaded, per worker: enough that one slow PDF
@@ -400,9 +405,9 @@ class _Batch:
         return _Slot(prepared, future=future, submitted=time.perf_counter())
 
     def settle(self, *, block: bool) -> None:
-        """Load the finished parses at the head of the line, in order. Waits for the head
-        while the window (or the backlog behind it) is full; with ``block``, until the line
-        is empty."""
+        """Load the finished parses at the head of the line, in order, up to ``LOAD_GROUP``
+        at a time. Waits for the head while the window (or the backlog behind it) is full;
+        with ``block``, until the line is empty."""
         while self.pending:
             head = self.pending[0]
             if head.future is not None and not head.future.done():
@@ -410,21 +415,49 @@ class _Batch:
                 if not (block or full):
                     return
                 wait_for([head.future])
-            self.pending.popleft()
-            result = self._finish(head)
-            sha256 = head.prepared.sha256 or ""
-            if result.status == "failed":
-                self.failed_here.add(sha256)
-            elif result.status == "failed_before" and sha256 in self.failed_here:
-                result = replace(result, status="failed")
-            self.summary.add(result)
-            self.reporter.result(result)
+            group = self._finished_group()
+            for slot, result in zip(group, self._load_group(group), strict=True):
+                self.pending.popleft()
+                sha256 = slot.prepared.sha256 or ""
+                if result.status == "failed":
+                    self.failed_here.add(sha256)
+                elif result.status == "failed_before" and sha256 in self.failed_here:
+                    result = replace(result, status="failed")
+                self.summary.add(result)
+                self.reporter.result(result)
 
-    def _finish(self, slot: _Slot) -> LoadResult:
-        if slot.result is not None:
-            return slot.result
+    def _finished_group(self) -> list[_Slot]:
+        """The slots at the head of the line whose parse is over (the head's is)."""
+        group: list[_Slot] = []
+        for slot in self.pending:
+            if len(group) == LOAD_GROUP or (slot.future is not None and not slot.future.done()):
+                break
+            group.append(slot)
+        return group
+
+    def _load_group(self, group: list[_Slot]) -> list[LoadResult]:
+        """The slots' results in order: those known already, the rest loaded together."""
+        to_load = [(slot, self._outcome(slot)) for slot in group if slot.result is None]
+        loaded = self.store.load_many([o for _, o in to_load], retry_failed=self.retry_failed)
+        found = {
+            id(slot): (outcome, result)
+            for (slot, outcome), result in zip(to_load, loaded, strict=True)
+        }
+        results: list[LoadResult] = []
+        for slot in group:
+            if slot.result is not None:
+                results.append(slot.result)
+                continue
+            outcome, result = found[id(slot)]
+            if outcome.ocr_pages:
+                result = replace(result, ocr_pages=outcome.ocr_pages, ocr_cached=outcome.ocr_cached)
+            results.append(result)
+        return results
+
+    def _outcome(self, slot: _Slot) -> ParseOutcome:
+        """What the slot's document came to: a failure to record, or its parse."""
         if slot.failure is not None:
-            return self.store.load(slot.failure, retry_failed=self.retry_failed)
+            return slot.failure
         assert slot.future is not None
         self.in_flight -= 1
         p = slot.prepared
@@ -437,10 +470,7 @@ class _Batch:
         fetched = p.fetched
         if outcome.source_date is None and fetched is not None and fetched.last_modified:
             outcome = replace(outcome, source_date=http_date(fetched.last_modified))
-        result = self.store.load(outcome, retry_failed=self.retry_failed)
-        if outcome.ocr_pages:
-            result = replace(result, ocr_pages=outcome.ocr_pages, ocr_cached=outcome.ocr_cached)
-        return result
+        return outcome
 
     def cancel(self) -> None:
         for slot in self.pending:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from extractors.thai.chars import THAI_LETTER, to_arabic_digits
 from schemas.framework import Abbreviation, abbreviations
@@ -102,7 +102,8 @@ def _compact(text: str) -> str:
     return _WHITE_SPACE.sub("", text)
 
 
-def _own_forms(agency_abbr: str | None, agency_name: str | None) -> list[str]:
+@lru_cache(maxsize=1024)
+def _own_forms(agency_abbr: str | None, agency_name: str | None) -> tuple[str, ...]:
     """How a report may name its own agency after a unit: its abbreviation, its name, and for
     a local body abbreviated as type and place (อบต.หนองบัว) the type alone (อบต.)."""
     forms = {_compact(f) for f in (agency_abbr, agency_name) if f}
@@ -113,7 +114,7 @@ def _own_forms(agency_abbr: str | None, agency_name: str | None) -> list[str]:
             continue
         if agency_abbr.startswith(entry.abbr) and len(agency_abbr) > len(entry.abbr):
             forms.update((entry.abbr, entry.expansion))
-    return sorted((f for f in forms if f), key=len, reverse=True)
+    return tuple(sorted((f for f in forms if f), key=len, reverse=True))
 
 
 def _drop_suffix(text: str, suffix: str) -> str:
@@ -128,7 +129,7 @@ def _drop_suffix(text: str, suffix: str) -> str:
     return text[:end].rstrip()
 
 
-def _without_own_agency(name: str, own: list[str]) -> str:
+def _without_own_agency(name: str, own: tuple[str, ...]) -> str:
     changed = True
     while changed:
         changed = False
@@ -146,6 +147,7 @@ def _office_of_abbreviation() -> re.Pattern[str]:
     return re.compile(rf"^{_OFFICE}\s*({_abbreviation_pattern().pattern})$")
 
 
+@lru_cache(maxsize=8192)
 def canonical_unit(
     text: str, agency_abbr: str | None = None, agency_name: str | None = None
 ) -> str:
