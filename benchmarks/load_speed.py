@@ -35,7 +35,8 @@ from etl import Database, IngestOptions
 from etl.transform.pipeline import extract_file
 from loaders import search
 from loaders.models import items
-from loaders.store import Store, _insert_with_ids, allocate_ids, insert_items
+from loaders.records import _insert_with_ids, allocate_ids, insert_items
+from loaders.store import Store
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 PG_URL = os.environ.get("ITA_ETL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

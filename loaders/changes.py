@@ -97,45 +97,70 @@ class YearPair:
     to_report_id: int
 
 
-def consecutive_years(connection: Connection, agency_id: int) -> list[YearPair]:
-    """The agency's current reports, each with the next loaded year's."""
+def consecutive_years(
+    connection: Connection, agency_ids: Sequence[int]
+) -> dict[int, list[YearPair]]:
+    """Each agency's current reports, each with the next loaded year's."""
     current = connection.execute(
-        select(reports.c.fiscal_year_be, reports.c.id)
-        .where(reports.c.agency_id == agency_id, reports.c.superseded.is_(False))
-        .order_by(reports.c.fiscal_year_be)
+        select(reports.c.agency_id, reports.c.fiscal_year_be, reports.c.id)
+        .where(reports.c.agency_id.in_(agency_ids), reports.c.superseded.is_(False))
+        .order_by(reports.c.agency_id, reports.c.fiscal_year_be)
     ).all()
-    return [YearPair(a.fiscal_year_be, a.id, b.fiscal_year_be, b.id) for a, b in pairwise(current)]
+    years: dict[int, list[YearPair]] = {agency_id: [] for agency_id in agency_ids}
+    for a, b in pairwise(current):
+        if a.agency_id == b.agency_id:
+            years[a.agency_id].append(YearPair(a.fiscal_year_be, a.id, b.fiscal_year_be, b.id))
+    return years
 
 
 def refresh_agency(connection: Connection, agency_id: int) -> int:
     """Bring the agency's stored pairs in line with its current reports; rows written."""
-    wanted = {
-        (p.from_report_id, p.to_report_id): p for p in consecutive_years(connection, agency_id)
-    }
-    stored = {
-        (row.from_report_id, row.to_report_id)
+    return refresh_agencies(connection, [agency_id])
+
+
+def refresh_agencies(connection: Connection, agency_ids: Sequence[int]) -> int:
+    """``refresh_agency`` of each agency, with one query for all of them when nothing has
+    changed (a group of first reports, each agency's only year)."""
+    if not agency_ids:
+        return 0
+    years = consecutive_years(connection, agency_ids)
+    stored: dict[int, set[tuple[int, int]]] = {agency_id: set() for agency_id in agency_ids}
+    if any(years.values()):
         for row in connection.execute(
-            select(measure_changes.c.from_report_id, measure_changes.c.to_report_id)
-            .where(measure_changes.c.agency_id == agency_id)
+            select(
+                measure_changes.c.agency_id,
+                measure_changes.c.from_report_id,
+                measure_changes.c.to_report_id,
+            )
+            .where(measure_changes.c.agency_id.in_(agency_ids))
             .distinct()
-        )
-    }
-    for from_id, to_id in stored - set(wanted):
+        ):
+            stored[row.agency_id].add((row.from_report_id, row.to_report_id))
+    else:  # no agency has two years: delete whatever pairs were stored for them
         connection.execute(
-            delete(measure_changes).where(
-                and_(
-                    measure_changes.c.from_report_id == from_id,
-                    measure_changes.c.to_report_id == to_id,
+            delete(measure_changes).where(measure_changes.c.agency_id.in_(agency_ids))
+        )
+        return 0
+    written = 0
+    for agency_id in agency_ids:
+        wanted = {(p.from_report_id, p.to_report_id): p for p in years[agency_id]}
+        for from_id, to_id in stored[agency_id] - set(wanted):
+            connection.execute(
+                delete(measure_changes).where(
+                    and_(
+                        measure_changes.c.from_report_id == from_id,
+                        measure_changes.c.to_report_id == to_id,
+                    )
                 )
             )
-        )
-    missing = [wanted[key] for key in sorted(set(wanted) - stored)]
-    if not missing:
-        return 0
-    agency_key = connection.execute(
-        select(agencies.c.agency_key).where(agencies.c.id == agency_id)
-    ).scalar_one()
-    return _insert(connection, agency_id, agency_key, missing)
+        missing = [wanted[key] for key in sorted(set(wanted) - stored[agency_id])]
+        if not missing:
+            continue
+        agency_key = connection.execute(
+            select(agencies.c.agency_key).where(agencies.c.id == agency_id)
+        ).scalar_one()
+        written += _insert(connection, agency_id, agency_key, missing)
+    return written
 
 
 def _insert(

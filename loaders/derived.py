@@ -23,8 +23,7 @@ class Pending:
     """Agencies whose current versions may have changed, whose pairs are to be refreshed."""
 
     def write(self, connection: Connection) -> None:
-        for agency_id in sorted(self.agencies):
-            changes.refresh_agency(connection, agency_id)
+        changes.refresh_agencies(connection, sorted(self.agencies))
         self.agencies.clear()
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -31,13 +32,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from etl.transform import pipeline
-from etl.transform.compare import indicator_label
-from etl.transform.normalise.names import canonical_unit
 from loaders import derived, migrate, versions
 from loaders.changes import lost_items_warning
 from loaders.content import agency_key, content_sha256
@@ -45,17 +44,13 @@ from loaders.copy_writer import bulk_insert
 from loaders.db import WRITE, is_busy, make_engine, resolve_url, store_errors
 from loaders.models import (
     agencies,
-    corrections,
-    entries,
-    entry_indicators,
-    items,
-    refs,
     reports,
     source_pages,
     sources,
     sources_with_reports,
 )
-from loaders.search import cluster_tokens, index_items, search_text
+from loaders.records import Written, allocate_ids, write_records, write_records_many
+from loaders.search import cluster_tokens, search_text
 from schemas.errors import (
     InputError,
     Stage,
@@ -317,9 +312,11 @@ class Store:
         """Write several documents in one transaction, each in a savepoint of its own; what
         ``load`` of each in turn would give, one commit instead of one a document.
 
-        A document that fails rolls back to its savepoint, and its failure is recorded in
-        the same transaction, so it loses only its own rows. The derived tables (unit
-        names, year-on-year pairs) are written once at the end, each agency's once. If the
+        The group's first versions (``_load_first_versions``) are written together first,
+        with one bulk insert per table. Every other document is loaded in a savepoint of
+        its own; one that fails rolls back to it, and its failure is recorded in the same
+        transaction, so it loses only its own rows. The year-on-year pairs are refreshed
+        once at the end, for every agency the group touched. If the
         group as a whole fails (another writer filed the same agency and year first, a
         failure in the derived step), nothing of it is kept and each document is loaded
         alone, as ``load`` does."""
@@ -328,9 +325,10 @@ class Store:
         try:
             with self._writing() as connection:
                 pending = derived.Pending()
+                firsts = _load_first_versions(connection, outcomes, pending)
                 results = [
-                    _load_in_savepoint(connection, outcome, retry_failed, pending)
-                    for outcome in outcomes
+                    firsts.get(n) or _load_in_savepoint(connection, outcome, retry_failed, pending)
+                    for n, outcome in enumerate(outcomes)
                 ]
                 pending.write(connection)
             return results
@@ -365,6 +363,145 @@ class Store:
         assert problem is not None
         with store_errors(self.url), self._writing() as connection:
             return _record_load_failure(connection, outcome, problem, started)
+
+
+def _load_first_versions(
+    connection: Connection, outcomes: Sequence[ParseOutcome], pending: derived.Pending
+) -> dict[int, LoadResult]:
+    """The results of the documents in ``outcomes`` (by position) that are the first
+    report of their agency and fiscal year, written together: what ``_load`` of each
+    would write (all of a first ingest, most of a new year's), with a few statements for
+    the group instead of some twenty a document.
+
+    Taken together are the documents whose bytes the store has not seen, of an agency and
+    year it holds no report of, and that no other document of the group shares (bytes,
+    agency and year, or agency: the order of loading matters there). If writing them fails,
+    their savepoint is rolled back and they are left, as the others are, to ``_load``."""
+    started = time.perf_counter()
+    firsts = _first_versions(connection, outcomes)
+    if not firsts:
+        return {}
+    try:
+        with connection.begin_nested():
+            return _write_first_versions(connection, outcomes, firsts, started, pending)
+    except (IntegrityError, OperationalError):
+        raise
+    except Exception:
+        return {}
+
+
+def _first_versions(connection: Connection, outcomes: Sequence[ParseOutcome]) -> list[int]:
+    """Positions in ``outcomes`` of the documents ``_load_first_versions`` may write."""
+    filed: dict[int, tuple[str, int]] = {}
+    for n, outcome in enumerate(outcomes):
+        doc = outcome.document
+        if doc is not None and outcome.sha256:
+            key, year = agency_key(doc.report), doc.report.fiscal_year_be
+            if key is not None and year is not None:
+                filed[n] = (key, year)
+    if len({o.parser_version for o in outcomes}) != 1:
+        return []
+    bytes_seen = Counter(o.sha256 for o in outcomes)
+    agency_years = Counter(filed.values())
+    candidates = {
+        n
+        for n, key_year in filed.items()
+        if bytes_seen[outcomes[n].sha256] == 1 and agency_years[key_year] == 1
+    }
+    known = _known(connection, [o.sha256 for o in outcomes], outcomes[0].parser_version)
+    keys = {key for key, _ in filed.values()}
+    held = {
+        (row.agency_key, row.fiscal_year_be)
+        for row in connection.execute(
+            select(agencies.c.agency_key, reports.c.fiscal_year_be)
+            .join(reports, reports.c.agency_id == agencies.c.id)
+            .where(agencies.c.agency_key.in_(keys))
+            .distinct()
+        )
+    }
+    candidates = {n for n in candidates if outcomes[n].sha256 not in known and filed[n] not in held}
+    elsewhere = {key for n, (key, _) in filed.items() if n not in candidates}
+    return sorted(n for n in candidates if filed[n][0] not in elsewhere)
+
+
+def _write_first_versions(
+    connection: Connection,
+    outcomes: Sequence[ParseOutcome],
+    firsts: list[int],
+    started: float,
+    pending: derived.Pending,
+) -> dict[int, LoadResult]:
+    chosen = [outcomes[n] for n in firsts]
+    docs = [o.document for o in chosen]
+    assert all(doc is not None for doc in docs)
+    reports_of = [doc.report for doc in docs if doc is not None]
+    keys = [agency_key(report) or "" for report in reports_of]
+    agency_ids = _agency_ids(connection, list(zip(keys, reports_of, strict=True)))
+    source_ids = allocate_ids(connection, sources, len(chosen))
+    bulk_insert(
+        connection,
+        sources,
+        [
+            {
+                **_source_row(o, "new"),
+                "id": source_id,
+                "sha256": o.sha256,
+                "parser_version": o.parser_version,
+            }
+            for o, source_id in zip(chosen, source_ids, strict=True)
+        ],
+    )
+    pages = [
+        row
+        for o, source_id in zip(chosen, source_ids, strict=True)
+        for row in _page_rows(source_id, o.document)
+    ]
+    if pages:
+        bulk_insert(connection, source_pages, pages)
+    report_ids = allocate_ids(connection, reports, len(chosen))
+    written: list[Written] = []
+    report_rows = []
+    for o, key, source_id, report_id in zip(chosen, keys, source_ids, report_ids, strict=True):
+        doc = o.document
+        assert doc is not None
+        content = o.content_sha256 or content_sha256(doc)
+        row = _report_row(doc, agency_ids[key], 1, content, source_id)
+        report_rows.append({**row, "id": report_id})
+        written.append(Written(doc, report_id, o.search))
+    bulk_insert(connection, reports, report_rows)
+    connection.execute(
+        update(sources)
+        .where(sources.c.id == bindparam("source"))
+        .values(report_id=bindparam("report")),
+        [{"source": s, "report": r} for s, r in zip(source_ids, report_ids, strict=True)],
+    )
+    write_records_many(connection, written)
+    connection.execute(
+        delete(sources).where(
+            sources.c.sha256.in_([unreadable_key(o.path) for o in chosen]),
+            sources.c.status == "failed",
+        )
+    )
+    seconds = (time.perf_counter() - started) / len(chosen)
+    connection.execute(
+        update(sources).where(sources.c.id.in_(source_ids)).values(load_seconds=seconds)
+    )
+    pending.agencies.update(agency_ids.values())
+    return {
+        n: LoadResult(
+            o.path,
+            "new",
+            None,
+            key,
+            report.fiscal_year_be,
+            1,
+            report_id,
+            seconds=o.parse_seconds + seconds,
+        )
+        for n, o, key, report, report_id in zip(
+            firsts, chosen, keys, reports_of, report_ids, strict=True
+        )
+    }
 
 
 def _load_in_savepoint(
@@ -426,21 +563,7 @@ def _record_source(
 ) -> int:
     """Insert or update the source row for (sha256, parser version); its id."""
     doc = outcome.document
-    values: dict[str, Any] = {
-        "path": outcome.path,
-        "size_bytes": outcome.size_bytes,
-        "format": doc.source.format if doc else None,
-        "pages": doc.source.pages if doc else None,
-        "status": status,
-        "stage": stage,
-        "error_type": error_type,
-        "error": error,
-        "report_id": report_id,
-        "parse_seconds": outcome.parse_seconds,
-        "load_seconds": load_seconds,
-        "loaded_at": _now(),
-        "source_date": outcome.source_date,
-    }
+    values = _source_row(outcome, status, stage, error_type, error, report_id, load_seconds)
     key = (sources.c.sha256 == outcome.sha256, sources.c.parser_version == outcome.parser_version)
     existing = connection.execute(select(sources.c.id).where(*key)).scalar()
     if existing is not None:  # tried before and failed: path stays where it was first seen
@@ -457,11 +580,45 @@ def _record_source(
     return source_id
 
 
+def _source_row(
+    outcome: ParseOutcome,
+    status: str,
+    stage: str | None = None,
+    error_type: str | None = None,
+    error: str | None = None,
+    report_id: int | None = None,
+    load_seconds: float | None = None,
+) -> dict[str, Any]:
+    """A source row's values but its key (sha256, parser version)."""
+    doc = outcome.document
+    return {
+        "path": outcome.path,
+        "size_bytes": outcome.size_bytes,
+        "format": doc.source.format if doc else None,
+        "pages": doc.source.pages if doc else None,
+        "status": status,
+        "stage": stage,
+        "error_type": error_type,
+        "error": error,
+        "report_id": report_id,
+        "parse_seconds": outcome.parse_seconds,
+        "load_seconds": load_seconds,
+        "loaded_at": _now(),
+        "source_date": outcome.source_date,
+    }
+
+
 def _record_pages(connection: Connection, source_id: int, doc: ExtractedDocument | None) -> None:
     """How each page of the source was read (PDF only)."""
+    rows = _page_rows(source_id, doc)
+    if rows:
+        bulk_insert(connection, source_pages, rows)
+
+
+def _page_rows(source_id: int, doc: ExtractedDocument | None) -> list[dict[str, Any]]:
     if doc is None or not doc.pages_read:
-        return
-    rows = [
+        return []
+    return [
         {
             "source_id": source_id,
             "page": p.page,
@@ -473,7 +630,6 @@ def _record_pages(connection: Connection, source_id: int, doc: ExtractedDocument
         }
         for p in doc.pages_read
     ]
-    bulk_insert(connection, source_pages, rows)
 
 
 def _known(
@@ -600,27 +756,47 @@ def _forget_unreadable(connection: Connection, path: str) -> None:
 
 def _agency_id(connection: Connection, key: str, report: Report) -> int:
     """The agency's id, created on first sight; its name and abbreviation kept current."""
-    values = {"agency_key": key, "name": report.agency, "abbr": report.agency_abbr}
+    return _agency_ids(connection, [(key, report)])[key]
+
+
+def _agency_ids(connection: Connection, named: Sequence[tuple[str, Report]]) -> dict[str, int]:
+    """Each agency's id, created on first sight; its name and abbreviation kept current:
+    the last of ``named`` (in loading order) to give one says it."""
+    latest: dict[str, dict[str, str | None]] = {}
+    for key, report in named:
+        said = latest.setdefault(key, {"name": None, "abbr": None})
+        for column, value in (("name", report.agency), ("abbr", report.agency_abbr)):
+            if value:
+                said[column] = value
+    rows = [{"agency_key": key, **said} for key, said in latest.items()]
     dialect = connection.dialect.name
     if dialect in ("sqlite", "postgresql"):
         upsert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(agencies)
-        connection.execute(upsert.values(values).on_conflict_do_nothing())
-    elif (
-        connection.execute(select(agencies.c.id).where(agencies.c.agency_key == key)).first()
-        is None
+        connection.execute(upsert.on_conflict_do_nothing(), rows)
+    else:
+        there = set(
+            connection.execute(
+                select(agencies.c.agency_key).where(agencies.c.agency_key.in_(latest))
+            ).scalars()
+        )
+        if new := [row for row in rows if row["agency_key"] not in there]:
+            connection.execute(insert(agencies), new)
+    ids: dict[str, int] = {}
+    for row in connection.execute(
+        select(agencies.c.id, agencies.c.agency_key, agencies.c.name, agencies.c.abbr).where(
+            agencies.c.agency_key.in_(latest)
+        )
     ):
-        connection.execute(insert(agencies).values(values))
-    row = connection.execute(
-        select(agencies.c.id, agencies.c.name, agencies.c.abbr).where(agencies.c.agency_key == key)
-    ).one()
-    changes = {
-        column: value
-        for column, value in (("name", report.agency), ("abbr", report.agency_abbr))
-        if value and value != getattr(row, column)
-    }
-    if changes:
-        connection.execute(update(agencies).where(agencies.c.id == row.id).values(changes))
-    return int(row.id)
+        said = latest[row.agency_key]
+        changes = {
+            column: value
+            for column, value in said.items()
+            if value and value != getattr(row, column)
+        }
+        if changes:
+            connection.execute(update(agencies).where(agencies.c.id == row.id).values(changes))
+        ids[row.agency_key] = int(row.id)
+    return ids
 
 
 def _next_version(connection: Connection, agency_id: int, year: int) -> int:
@@ -640,8 +816,15 @@ def _insert_report(
     content: str,
     source_id: int,
 ) -> int:
+    values = _report_row(doc, agency_id, version, content, source_id)
+    return int(connection.execute(insert(reports).returning(reports.c.id), values).scalar_one())
+
+
+def _report_row(
+    doc: ExtractedDocument, agency_id: int, version: int, content: str, source_id: int
+) -> dict[str, Any]:
     r = doc.report
-    values = {
+    return {
         "agency_id": agency_id,
         "fiscal_year_be": r.fiscal_year_be,
         "fiscal_year_ce": r.fiscal_year_ce,
@@ -657,155 +840,6 @@ def _insert_report(
         "repairs": dict(doc.repairs),
         "loaded_at": _now(),
     }
-    return int(connection.execute(insert(reports).returning(reports.c.id), values).scalar_one())
-
-
-def allocate_ids(connection: Connection, table: Table, n: int) -> list[int]:
-    """``n`` fresh ids for ``table``, so that rows go in with a plain executemany (no
-    RETURNING, which SQLite cannot return in order) and children can refer to them.
-
-    SQLite: after the largest id — safe because a loading transaction holds the write lock
-    from BEGIN IMMEDIATE. PostgreSQL: drawn from the table's sequence in one round trip.
-    """
-    if n == 0:
-        return []
-    if connection.dialect.name == "postgresql":
-        drawn = connection.execute(
-            text(
-                "SELECT array_agg(nextval(pg_get_serial_sequence(:t, 'id')))"
-                " FROM generate_series(1, :n)"
-            ),
-            {"t": table.name, "n": n},
-        )
-        return [int(i) for i in drawn.scalar_one()]
-    if connection.dialect.name != "sqlite":
-        raise StoreError(f"loading into {connection.dialect.name} is not supported")
-    last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    return list(range(int(last) + 1, int(last) + 1 + n))
-
-
-def _insert_with_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Bulk insert with ids drawn beforehand; the ids in the order of ``rows``."""
-    ids = allocate_ids(connection, table, len(rows))
-    for row, row_id in zip(rows, ids, strict=True):
-        row["id"] = row_id
-    if rows:
-        bulk_insert(connection, table, rows)
-    return ids
-
-
-def write_records(
-    connection: Connection,
-    doc: ExtractedDocument,
-    report_id: int,
-    *,
-    search: Sequence[tuple[str, str]] | None = None,
-) -> int:
-    """Entries, their indicators, items, refs, corrections and the search index of one
-    report, with one bulk insert per table (``search``: the items' search fields, if already
-    derived); units with their canonical names (``loaders.units``). Returns the number of
-    items."""
-    r = doc.report
-    entry_ids = _insert_with_ids(
-        connection,
-        entries,
-        [
-            {
-                "report_id": report_id,
-                "ordinal": n,
-                "tool": e.tool,
-                "tool_weight_pct": e.tool_weight_pct,
-                "indicators": indicator_label([i.number for i in e.indicators if i.number]) or None,
-                "indicator_names": " + ".join(i.name or i.raw for i in e.indicators) or None,
-                "page_first": e.pages[0] if e.pages else None,
-                "page_last": e.pages[1] if e.pages else None,
-                "warnings": list(e.warnings),
-            }
-            for n, e in enumerate(doc.entries, start=1)
-        ],
-    )
-    indicator_rows = [
-        {"entry_id": entry_id, "position": p, "number": i.number, "name": i.name, "raw": i.raw}
-        for entry_id, e in zip(entry_ids, doc.entries, strict=True)
-        for p, i in enumerate(e.indicators, start=1)
-    ]
-    if indicator_rows:
-        bulk_insert(connection, entry_indicators, indicator_rows)
-    flat = [
-        (entry_id, item)
-        for entry_id, e in zip(entry_ids, doc.entries, strict=True)
-        for item in e.items
-    ]
-    item_ids = insert_items(
-        connection,
-        [
-            {
-                "entry_id": entry_id,
-                "report_id": report_id,
-                "role": item.role,
-                "ordinal": item.ordinal,
-                "heading": item.heading,
-                "text": item.text,
-                "raw": item.raw,
-                "marker": item.marker,
-                "unit_name": canonical_unit(item.text, r.agency_abbr, r.agency)
-                if item.role == "unit"
-                else None,
-            }
-            for entry_id, item in flat
-        ],
-        search=search,
-    )
-    ref_rows = [
-        {
-            "item_id": item_id,
-            "position": p,
-            "kind": ref.kind,
-            "raw": ref.raw,
-            "value": str(ref.value),
-            "value_number": float(ref.value)
-            if isinstance(ref.value, int | float) and not isinstance(ref.value, bool)
-            else None,
-            "unit": ref.unit,
-        }
-        for item_id, (_, item) in zip(item_ids, flat, strict=True)
-        for p, ref in enumerate(item.refs, start=1)
-    ]
-    if ref_rows:
-        bulk_insert(connection, refs, ref_rows)
-    correction_rows = [
-        {
-            "item_id": item_id,
-            "position": p,
-            "kind": c.kind,
-            "original": c.original,
-            "corrected": c.corrected,
-        }
-        for item_id, (_, item) in zip(item_ids, flat, strict=True)
-        for p, c in enumerate(item.corrections, start=1)
-    ]
-    if correction_rows:
-        bulk_insert(connection, corrections, correction_rows)
-    return len(item_ids)
-
-
-def insert_items(
-    connection: Connection,
-    rows: list[dict[str, Any]],
-    *,
-    search: Sequence[tuple[str, str]] | None = None,
-) -> list[int]:
-    """Bulk-insert item rows (``search_text`` and ``search_tokens`` filled in here unless
-    given) and index them for search, in the caller's transaction. The path
-    benchmarks/load_speed.py measures."""
-    if search is None or len(search) != len(rows):
-        search = [(search_text(r["text"]), cluster_tokens(r["text"])) for r in rows]
-    for row, (text_, tokens) in zip(rows, search, strict=True):
-        row["search_text"] = text_
-        row["search_tokens"] = tokens
-    ids = _insert_with_ids(connection, items, rows)
-    index_items(connection, [(i, row["search_text"]) for i, row in zip(ids, rows, strict=True)])
-    return ids
 
 
 def database_path(url: str) -> Path | None:
