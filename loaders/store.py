@@ -316,10 +316,9 @@ class Store:
         with one bulk insert per table. Every other document is loaded in a savepoint of
         its own; one that fails rolls back to it, and its failure is recorded in the same
         transaction, so it loses only its own rows. The year-on-year pairs are refreshed
-        once at the end, for every agency the group touched. If the
-        group as a whole fails (another writer filed the same agency and year first, a
-        failure in the derived step), nothing of it is kept and each document is loaded
-        alone, as ``load`` does."""
+        once at the end, for every agency the group touched. If the group as a whole fails
+        (another writer filed the same agency and year first, a failure in the derived
+        step), nothing of it is kept and each document is loaded alone, as ``load`` does."""
         if len(outcomes) < 2:
             return [self.load(o, retry_failed=retry_failed) for o in outcomes]
         try:

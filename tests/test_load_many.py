@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from conftest import Corpus, canonical_dump
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from etl.orchestrate.parse import parse_source
 from loaders.store import ParseOutcome, Store
@@ -82,3 +83,25 @@ def test_a_document_that_fails_in_a_group_loses_only_its_own_rows(
     assert reports == 2
     assert items == sum(len(e.items) for o in good for e in o.document.entries)  # type: ignore[union-attr]
     assert [tuple(row) for row in failed] == [(str(SAMPLES / "dla_2567.html"), "load")]
+
+
+def test_a_group_of_first_versions_writes_each_table_once(tmp_path: Path) -> None:
+    """Three reports, each the first of its agency and year: one insert of items for the
+    three, not one each (what makes a group cheaper than its documents one at a time)."""
+    outcomes = [
+        parse_source(SAMPLES / name)
+        for name in ("dla_2566.txt", "dla_2567.html", "obt_nongbua_2567.md")
+    ]
+    seen: list[str] = []
+
+    def watch(*args: Any) -> None:
+        seen.append(args[2].lstrip().split("(")[0].upper())
+
+    with Store(f"sqlite:///{tmp_path / 'ita.db'}") as store:
+        event.listen(store.engine, "before_cursor_execute", watch)
+        results = store.load_many(outcomes)
+        event.remove(store.engine, "before_cursor_execute", watch)
+    assert [r.status for r in results] == ["new", "new", "new"]
+    assert [r.version for r in results] == [1, 1, 1]
+    assert seen.count("INSERT INTO ITEMS ") == 1
+    assert seen.count("INSERT INTO REPORTS ") == 1

@@ -608,7 +608,7 @@ def ingest(
     typhoon_model: TyphoonModelOption = "typhoon-ocr",
     ocr_page_timeout: OcrPageTimeoutOption = 120.0,
 ) -> None:
-    """Load reports into the database, one transaction per document, parsed in parallel.
+    """Load reports into the database, parsed in parallel; a failed document loses its rows only.
 
     The same bytes again are not parsed; a changed report of the same agency and year becomes
     the current version and the old one is kept, marked superseded. A failing document is
