@@ -125,3 +125,91 @@ def cleaned(image: Image.Image) -> Image.Image:
     Thai marks otherwise."""
     grey = np.asarray(image, dtype=np.uint8)
     return Image.fromarray(cv2.medianBlur(grey, 3))
+
+
+_FILL_STROKE_PT = 5.0
+"""An opening this wide (points) removes every text stroke (bold headings included) and
+keeps solid fills: banners, shaded header bands, coloured boxes."""
+_FILL_MIN_PT = 20.0
+"""A fill narrower or lower than this (points) is no banner (a thick rule, a bullet)."""
+_FILL_FLAT = 40.0
+"""Largest spread of a fill's grey levels (10th to 90th percentile): a banner is one
+colour; a photograph or a shaded picture is not, and is left as it is."""
+_FILL_REACH_PT = 30.0
+"""How far (points) from a fill's solid part its text may be: the gaps that the opening
+makes between its lines of text are closed over this distance, and the fill's grey at a
+pixel is the mean of the fill within this distance."""
+_FILL_TEXT_PERCENTILE = 99.0
+"""The text's distance from the fill's grey, taken as full ink: a pixel this far from the
+fill, or farther, is black (yellow text on green is as black as white text on blue)."""
+_FILL_MIN_CONTRAST = 40.0
+"""Least grey difference taken as full ink (a fill with nothing on it stays white)."""
+_FILL_EDGE_PT = 1.5
+"""The rim of a fill (its outline, and the anti-aliased pixels where it meets the page)
+whitened: otherwise it is a frame of ink around the reversed text."""
+
+
+def _odd(points: float, dpi: float) -> int:
+    return max(3, int(points * dpi / 72)) | 1
+
+
+def reverse_dark_fills(image: Image.Image, dpi: float) -> Image.Image:
+    """The image with each dark solid fill (a banner of white or coloured text on blue, a
+    black header band) turned into dark text on white, as the rest of the page is.
+
+    Otsu's threshold takes a fill darker than the page's own threshold for ink: its text
+    is holes in one component as large as the banner, which the line finder drops as a
+    picture. A fill is what an opening wider than any stroke keeps of the ink, if it is
+    large and of one grey. Its area is the fill closed over the gaps between its lines of
+    text, within the outline of the ink it belongs to (not the page beside it, nor a table
+    whose frame touches it); there a pixel is as dark as it differs from the fill's grey
+    around it, lighter or darker, so light text and dark text on it both come out as ink
+    on white, and the fill itself as white."""
+    grey = np.array(image, dtype=np.uint8)
+    ink = _ink(image)
+    stroke = _odd(_FILL_STROKE_PT, dpi)
+    solid = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (stroke, stroke))
+    )
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    least = _FILL_MIN_PT * dpi / 72
+    fills = np.zeros(count, bool)
+    noise = 0.0
+    for label in range(1, count):
+        x, y, w, h, _area = (int(v) for v in stats[label])
+        if w < least or h < least:
+            continue
+        own = labels[y : y + h, x : x + w] == label
+        low, high = np.percentile(grey[y : y + h, x : x + w][own], (10, 90))
+        if high - low <= _FILL_FLAT:
+            fills[label] = True
+            noise = max(noise, float(high - low) / 2)
+    if not fills.any():
+        return image
+    fill = fills[labels].astype(np.uint8)
+    reach = _odd(_FILL_REACH_PT, dpi)
+    closed = cv2.morphologyEx(
+        fill, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach))
+    )
+    _, parts = cv2.connectedComponents(ink, connectivity=8)
+    owners = np.unique(parts[fill > 0])
+    outline = np.isin(parts, owners[owners > 0]).astype(np.uint8)
+    contours, _ = cv2.findContours(outline, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    within = np.zeros_like(outline)
+    cv2.drawContours(within, contours, -1, 1, cv2.FILLED)
+    area = np.logical_and(closed, within).astype(np.uint8)
+    rim = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(2 * _FILL_EDGE_PT, dpi),) * 2)
+    inner = cv2.erode(area, rim)
+    values = grey.astype(np.float32)
+    weight = cv2.boxFilter(fill.astype(np.float32), -1, (reach, reach))
+    total = cv2.boxFilter(np.where(fill > 0, values, 0).astype(np.float32), -1, (reach, reach))
+    level = total / np.maximum(weight, 1e-6)
+    away = np.clip(np.abs(values - level) - noise, 0, None)
+    regions, region_of = cv2.connectedComponents(inner, connectivity=8)
+    out = grey.copy()
+    out[(area > 0) & (inner == 0)] = 255
+    for region in range(1, regions):
+        mine = region_of == region
+        contrast = max(float(np.percentile(away[mine], _FILL_TEXT_PERCENTILE)), _FILL_MIN_CONTRAST)
+        out[mine] = (255 * (1 - np.clip(away[mine] / contrast, 0, 1))).astype(np.uint8)
+    return Image.fromarray(out)

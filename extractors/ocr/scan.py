@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from extractors.ocr.lines import TextLine
 
-LAYOUT_VERSION = "8"
+LAYOUT_VERSION = "9"
 """How a page is cut for OCR; part of the cache key with the engine's identity."""
 _CELL_INSET_PX = 3
 """Pixels trimmed inside a cell's rules before OCR (the rule's own ink)."""
@@ -139,6 +139,7 @@ def scan_page(
         markdown = engine.markdown(image, timeout=timeout)
         return ScannedPage(width, height, scale, 0.0, markdown=markdown)
     image = imaging.cleaned(image)
+    image = imaging.reverse_dark_fills(image, dpi)
     angle = imaging.skew_angle(image)
     image = imaging.rotate(image, angle)
     rules = imaging.find_rules(image, dpi)
