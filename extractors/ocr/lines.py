@@ -23,7 +23,7 @@ neighbour's marks reaching into its box are not read as part of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
@@ -83,11 +83,22 @@ def letter_height(heights: Any) -> float:
 
 
 def text_lines(
-    grey: Any, ink: Any, *, whole_rows: bool, origin: tuple[int, int] = (0, 0)
+    grey: Any,
+    ink: Any,
+    *,
+    whole_rows: bool,
+    origin: tuple[int, int] = (0, 0),
+    under: Any = None,
 ) -> list[TextLine]:
     """The line segments of a region: ``grey`` its pixels, ``ink`` its dark pixels (bool),
     ``origin`` where it sits on the page. ``whole_rows``: the region is one column (a
-    table cell), so a line runs across it whatever the gaps between its words."""
+    table cell), so a line runs across it whatever the gaps between its words.
+
+    ``under``: the region's underlines (grey, white elsewhere; ``image.underlines``),
+    erased from ``grey`` and ``ink``, where the lines are found without them (an
+    underline joins the letters touching it into one component, and its tone marks find
+    no letter under them). Each line's image gets back the underline just under its
+    letters, with the marks below that were drawn into it (``_with_underline``)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     if count <= 1:
         return []
@@ -133,7 +144,8 @@ def text_lines(
         letters = members[body[members]]
         if not letters.size or h[letters].max() < _LETTER * ref:
             continue
-        out.append(_line(grey, labels, members, letters, (x, y, w, h), origin))
+        line = _line(grey, labels, members, letters, (x, y, w, h), origin)
+        out.append(_with_underline(line, under, origin, ref) if under is not None else line)
     return sorted(out, key=lambda line: (line.core_top, line.x0))
 
 
@@ -262,6 +274,27 @@ def _line(
     return TextLine(
         x0 + dx, top + dy, x1 + dx, bottom + dy, core_top + dy, core_bottom + dy, stroke, image
     )
+
+
+def _with_underline(line: TextLine, under: Any, origin: tuple[int, int], ref: float) -> TextLine:
+    """The line with the underline pixels under its letters put back in its image (and its
+    box grown down to them): those between its baseline and a mark's reach below it, in
+    its own columns. The line above an underline's next line does not take it: that
+    line's baseline is under it."""
+    dx, dy = origin
+    x0, x1 = line.x0 - dx, line.x1 - dx
+    start = max(0, int(line.core_bottom) - dy)
+    stop = min(under.shape[0], int(line.core_bottom + _MARK_GAP * ref) - dy + 1)
+    rows = np.flatnonzero((under[start:stop, x0:x1] < 255).any(axis=1))
+    if not rows.size:
+        return line
+    top = line.top - dy
+    bottom = max(line.bottom - dy, start + int(rows[-1]) + 1)
+    image = np.full((bottom - top, x1 - x0), 255, np.uint8)
+    image[: line.image.shape[0]] = line.image
+    band = slice(start - top, start - top + int(rows[-1]) + 1)
+    image[band] = np.minimum(image[band], under[start : start + int(rows[-1]) + 1, x0:x1])
+    return replace(line, bottom=bottom + dy, image=image)
 
 
 _INK_LEVEL = 160

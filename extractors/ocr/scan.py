@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from extractors.ocr.lines import TextLine
 
-LAYOUT_VERSION = "9"
+LAYOUT_VERSION = "10"
 """How a page is cut for OCR; part of the cache key with the engine's identity."""
 _CELL_INSET_PX = 3
 """Pixels trimmed inside a cell's rules before OCR (the rule's own ink)."""
@@ -149,6 +149,7 @@ def scan_page(
     cells = table_cells(number, width, height, edge_dicts(edges, height))
     grey = np.array(imaging.erase_rules(image, rules, _RULE_ERASE_PX), dtype=np.uint8)
     ink = imaging.ink_mask(grey)
+    under = imaging.underlines(image, rules, _RULE_ERASE_PX)
     lines: list[TextLine] = []
     for x0, top, x1, bottom in cells:
         box = (
@@ -160,9 +161,11 @@ def scan_page(
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
         region = (slice(box[1], box[3]), slice(box[0], box[2]))
-        lines += text_lines(grey[region], ink[region], whole_rows=True, origin=box[:2])
+        lines += text_lines(
+            grey[region], ink[region], whole_rows=True, origin=box[:2], under=under[region]
+        )
         grey[region], ink[region] = 255, False
-    lines += text_lines(grey, ink, whole_rows=False)
+    lines += text_lines(grey, ink, whole_rows=False, under=under)
     try:
         words = _read_lines(engine, lines, deadline, timeout)
     except OcrTimeoutError:  # the engine was given what was left: the page had ``timeout``
