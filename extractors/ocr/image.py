@@ -186,8 +186,7 @@ _FILL_FLAT = 40.0
 colour; a photograph or a shaded picture is not, and is left as it is."""
 _FILL_REACH_PT = 30.0
 """How far (points) from a fill's solid part its text may be: the gaps that the opening
-makes between its lines of text are closed over this distance, and the fill's grey at a
-pixel is the mean of the fill within this distance."""
+makes between its lines of text are closed over this distance."""
 _FILL_TEXT_PERCENTILE = 99.0
 """The text's distance from the fill's grey, taken as full ink: a pixel this far from the
 fill, or farther, is black (yellow text on green is as black as white text on blue)."""
@@ -211,9 +210,9 @@ def reverse_dark_fills(image: Image.Image, dpi: float) -> Image.Image:
     picture. A fill is what an opening wider than any stroke keeps of the ink, if it is
     large and of one grey. Its area is the fill closed over the gaps between its lines of
     text, within the outline of the ink it belongs to (not the page beside it, nor a table
-    whose frame touches it); there a pixel is as dark as it differs from the fill's grey
-    around it, lighter or darker, so light text and dark text on it both come out as ink
-    on white, and the fill itself as white."""
+    whose frame touches it); there a pixel is as dark as it differs from the grey of the
+    fill nearest to it, lighter or darker, so light
+    text and dark text on it both come out as ink on white, and the fill itself as white."""
     grey = np.array(image, dtype=np.uint8)
     ink = _ink(image)
     stroke = _odd(_FILL_STROKE_PT, dpi)
@@ -250,10 +249,21 @@ def reverse_dark_fills(image: Image.Image, dpi: float) -> Image.Image:
     rim = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(2 * _FILL_EDGE_PT, dpi),) * 2)
     inner = cv2.erode(area, rim)
     values = grey.astype(np.float32)
-    weight = cv2.boxFilter(fill.astype(np.float32), -1, (reach, reach))
-    total = cv2.boxFilter(np.where(fill > 0, values, 0).astype(np.float32), -1, (reach, reach))
-    level = total / np.maximum(weight, 1e-6)
-    away = np.clip(np.abs(values - level) - noise, 0, None)
+    # the fill's grey at each pixel: that of the nearest pixel of the fill whose whole
+    # neighbourhood is of one grey (no stroke's edge near it: light text darker than the
+    # page's threshold for ink is in the fill's component, but never in such a
+    # neighbourhood), as a title banner and the vision triangle touching it are two greys
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (stroke, stroke))
+    spread = cv2.dilate(grey, square).astype(np.int16) - cv2.erode(grey, square)
+    sample = (fill > 0) & (spread <= _FILL_FLAT / 2)
+    if not sample.any():
+        return image
+    _, nearest = cv2.distanceTransformWithLabels(
+        (sample == 0).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    lut = np.zeros(int(nearest.max()) + 1, np.float32)
+    lut[nearest[sample > 0]] = values[sample > 0]
+    away = np.clip(np.abs(values - lut[nearest]) - noise, 0, None)
     regions, region_of = cv2.connectedComponents(inner, connectivity=8)
     out = grey.copy()
     out[(area > 0) & (inner == 0)] = 255
