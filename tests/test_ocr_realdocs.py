@@ -92,3 +92,31 @@ def test_underline_erased_the_marks_below_drawn_into_it() -> None:
         assert word in column, (word, column)
     heading = "".join(read_region(UNDERLINES, (820, 1105, 1500, 1160)))
     assert "กลยุทธ์ที่2" in heading, heading
+
+
+@needs_tesseract
+def test_a_letter_was_taken_for_a_mark_of_the_line_under_it() -> None:
+    """The poster's column headers are set tight, in print smaller than its title and
+    banners, so the page's letter height (26 px outside the tables) is larger than theirs
+    (17–20 px): a letter sat within a mark's reach over the ascender of ป or ฟ on the line
+    under it, went to that line as its mark, and the headers came apart ("ารจัดระบบบริ",
+    "การพัฒาคุ", "ทุกกลุ่มวัย" lost). A component standing in a row of letters of its own
+    size is now a letter of its line, never a mark."""
+    got = read_region(UNDERLINES, (0, 0, 3000, 960))
+    want = [
+        "ประเด็นยุทธศาสตร์ที่ 1",
+        "การพัฒนาคุณภาพชีวิต",
+        "ทุกกลุ่มวัย",
+        "ประเด็นยุทธศาสตร์ที่ 2",
+        "การจัดการภัยสุขภาพ",
+        "ประเด็นยุทธศาสตร์ที่ 3",
+        "การจัดระบบบริการสุขภาพ",
+        "ที่มีคุณภาพ และบริการเป็นเลิศ",
+        "ประเด็นยุทธศาสตร์ที่ 4",
+        "การบริหารจัดการเพื่อ",
+        "สนับสนุนระบบบริการ",
+        "สุขภาพที่มีประสิทธิภาพ",
+    ]
+    for line in want:
+        best = max((ratio(_key(line), read) for read in got), default=0.0)
+        assert best >= 90, (line, got)

@@ -218,7 +218,11 @@ def _bases(labels: Any, x: Any, y: Any, w: Any, h: Any, ref: float) -> Any:
         return best
 
     base = np.zeros(len(x), np.int64)
-    candidates = [int(label) for label in np.flatnonzero(h < 1.2 * ref) if label]
+    candidates = [
+        label
+        for label in map(int, np.flatnonzero(h < 1.2 * ref))
+        if label and not (h[label] >= _LETTER * ref and _in_a_row(labels, x, y, w, h, label))
+    ]
     for label in candidates:
         base[label] = nearest(label, lambda other, label=label: h[other] > h[label], False)
     marks = (base > 0) & (h < _LETTER * ref)
@@ -240,6 +244,36 @@ def _bases(labels: Any, x: Any, y: Any, w: Any, h: Any, ref: float) -> Any:
             base[label] = base[base[label]]
             seen += 1
     return base
+
+
+_ROW_REACH = 2.0
+"""How far beside a component (in its own heights) ``_in_a_row`` looks for its row."""
+_ROW_MATES = 2
+"""Components of its size level with it that make a component one of a row of letters."""
+
+
+def _in_a_row(labels: Any, x: Any, y: Any, w: Any, h: Any, label: int) -> bool:
+    """Whether the component stands in a row of letters of its own size: at least
+    ``_ROW_MATES`` others as tall (within a factor 1.7) with their middles level with its
+    own, within two of its heights beside it. Such a component is a letter of its line,
+    never a mark: in a poster's tightly set headers (realdocs EB2_2.6 p8) a letter sat
+    within a mark's reach over the ascender of ป or ฟ on the line under it, went to that
+    line as its mark, and the lines came apart ("ารจัดระบบบริ"). A tone mark of a title
+    has no such row: the marks of a line stand apart, at several levels."""
+    cols = labels.shape[1]
+    height = int(h[label])
+    middle = int(y[label]) + height // 2
+    reach = int(_ROW_REACH * height)
+    row = labels[
+        middle, max(0, int(x[label]) - reach) : min(cols, int(x[label] + w[label]) + reach)
+    ]
+    mates = 0
+    for other in np.unique(row):
+        if other in (0, label) or not 0.6 * height <= h[other] <= 1.7 * height:
+            continue
+        if abs(int(y[other]) + int(h[other]) // 2 - middle) <= 0.25 * height:
+            mates += 1
+    return mates >= _ROW_MATES
 
 
 def _beside_a_letter(labels: Any, x: Any, y: Any, w: Any, h: Any, label: int, ref: float) -> bool:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from extractors.ocr.lines import TextLine
 
-LAYOUT_VERSION = "11"
+LAYOUT_VERSION = "13"
 """How a page is cut for OCR; part of the cache key with the engine's identity."""
 _CELL_INSET_PX = 3
 """Pixels trimmed inside a cell's rules before OCR (the rule's own ink)."""
