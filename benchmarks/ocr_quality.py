@@ -1,7 +1,8 @@
 """OCR quality on real pages, against the same pages' own text layer: ita-etl's OCR beside raw
 Tesseract, and what the Thai clean-up fixes and what it breaks.
 
-    .venv/bin/python benchmarks/ocr_quality.py [--pages N] [--cache DIR] [PDF_OR_DIR ...]
+    .venv/bin/python benchmarks/ocr_quality.py [--pages N] [--cache DIR] [--losses]
+                                               [PDF_OR_DIR ...]
 
 Default: the text-layer PDFs of ../shared/realdocs/ita_moph_nysso_2563 (a district health
 office's ITA evidence: memos, announcements, orders, a procurement report), the first N pages
@@ -31,6 +32,12 @@ space removed, per page, then the mean over pages, two ways:
   underscores: a form's blanks and separators, "หมายเหตุ : ………", hundreds of characters
   whose count depends on the font) is one "…" on either side. A reader that drops a
   leader still loses that one character.
+
+``--losses`` says, for each page, where ita-etl's characters went (as shown): the Indel
+distance to the truth, the part of it that is text read right but in another order (a
+run of 6 characters or more deleted in one place and inserted in another: a poster's
+boxes have no one reading order, and the text layer's is the order they were drawn in),
+and the largest misreadings left.
 
 The clean-up is held to what it changes: every phrase it changed is aligned to the truth
 (through an alignment of the page's raw OCR text with the truth), and the edit distance to
@@ -197,11 +204,50 @@ def pages_to_read(data: bytes, truth: Any, limit: int) -> list[int]:
     return out
 
 
+_MOVED = 6
+"""Shortest run of characters taken as moved (read right, in another order) by ``losses``."""
+
+
+def losses(got: str, want: str) -> tuple[int, int, list[tuple[str, str]]]:
+    """The Indel distance of ``got`` to ``want`` (as shown, white space aside), the part
+    of it in runs read right but placed elsewhere, and the misreadings (read, true),
+    longest first. Only reports: no score depends on it."""
+    from rapidfuzz.fuzz import partial_ratio
+
+    a, b = packed(as_shown(got)), packed(as_shown(want))
+    edits: list[tuple[str, str]] = []
+    joined = False  # a deletion and the insertion right after it are one misreading
+    for tag, i1, i2, j1, j2 in Indel.opcodes(a, b):
+        if tag == "equal":
+            joined = False
+        elif joined:
+            edits[-1] = (edits[-1][0] + a[i1:i2], edits[-1][1] + b[j1:j2])
+        else:
+            edits.append((a[i1:i2], b[j1:j2]))
+            joined = True
+    inserted = [true for _, true in edits if len(true) >= _MOVED]
+    deleted = [read for read, _ in edits if len(read) >= _MOVED]
+    moved = sum(
+        len(read) for read in deleted if any(partial_ratio(read, t) >= 90 for t in inserted)
+    )
+    moved += sum(
+        len(true) for true in inserted if any(partial_ratio(true, r) >= 90 for r in deleted)
+    )
+    rest = [
+        (read, true)
+        for read, true in edits
+        if not (len(read) >= _MOVED and any(partial_ratio(read, t) >= 90 for t in inserted))
+        and not (len(true) >= _MOVED and any(partial_ratio(true, r) >= 90 for r in deleted))
+    ]
+    rest.sort(key=lambda edit: -(len(edit[0]) + len(edit[1])))
+    return int(Indel.distance(a, b)), moved, rest
+
+
 Row = tuple[int, float, float, float, float]
 """Page number; raw Tesseract and ita-etl, strict; raw Tesseract and ita-etl, as shown."""
 
 
-def measure(path: Path, limit: int, cache: str) -> tuple[list[Row], Fixes]:
+def measure(path: Path, limit: int, cache: str, breakdown: bool = False) -> tuple[list[Row], Fixes]:
     data = path.read_bytes()
     truth, _ = read_pdf_text(data, ocr=OcrOptions(mode="never"))
     numbers = pages_to_read(data, truth, limit)
@@ -225,6 +271,13 @@ def measure(path: Path, limit: int, cache: str) -> tuple[list[Row], Fixes]:
             )
         )
         fixes.add(cleanup_effect(page.lines, want))
+        if breakdown:
+            distance, moved, rest = losses(page.text, want)
+            shown = ", ".join(f"{read or '∅'}→{true or '∅'}" for read, true in rest[:6])
+            print(
+                f"  {path.name} p{number}: {distance} characters off, {moved} of them in"
+                f" another order; misread {distance - moved}, largest: {shown}"
+            )
     return rows, fixes
 
 
@@ -236,6 +289,11 @@ def main() -> None:
         "--cache",
         default=str(Path.home() / ".cache" / "ita-etl" / "ocr-quality"),
         help="OCR cache for ita-etl's reading (a re-run with the same layout reads no page)",
+    )
+    parser.add_argument(
+        "--losses",
+        action="store_true",
+        help="for each page, the characters lost: in another order, and the largest misreadings",
     )
     args = parser.parse_args()
     paths = args.paths or [ROOT.parent / "shared" / "realdocs" / "ita_moph_nysso_2563"]
@@ -250,7 +308,7 @@ def main() -> None:
     started = time.monotonic()
     for path in files:
         try:
-            rows, found = measure(path, args.pages, args.cache)
+            rows, found = measure(path, args.pages, args.cache, args.losses)
         except Exception as error:  # a scanned or broken original has no truth to hold to
             print(f"{path.name:28} skipped: {error}")
             continue

@@ -23,7 +23,7 @@ neighbour's marks reaching into its box are not read as part of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
@@ -83,11 +83,22 @@ def letter_height(heights: Any) -> float:
 
 
 def text_lines(
-    grey: Any, ink: Any, *, whole_rows: bool, origin: tuple[int, int] = (0, 0)
+    grey: Any,
+    ink: Any,
+    *,
+    whole_rows: bool,
+    origin: tuple[int, int] = (0, 0),
+    under: Any = None,
 ) -> list[TextLine]:
     """The line segments of a region: ``grey`` its pixels, ``ink`` its dark pixels (bool),
     ``origin`` where it sits on the page. ``whole_rows``: the region is one column (a
-    table cell), so a line runs across it whatever the gaps between its words."""
+    table cell), so a line runs across it whatever the gaps between its words.
+
+    ``under``: the region's underlines (grey, white elsewhere; ``image.underlines``),
+    erased from ``grey`` and ``ink``, where the lines are found without them (an
+    underline joins the letters touching it into one component, and its tone marks find
+    no letter under them). Each line's image gets back the underline just under its
+    letters, with the marks below that were drawn into it (``_with_underline``)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     if count <= 1:
         return []
@@ -133,7 +144,8 @@ def text_lines(
         letters = members[body[members]]
         if not letters.size or h[letters].max() < _LETTER * ref:
             continue
-        out.append(_line(grey, labels, members, letters, (x, y, w, h), origin))
+        line = _line(grey, labels, members, letters, (x, y, w, h), origin)
+        out.append(_with_underline(line, under, origin, ref) if under is not None else line)
     return sorted(out, key=lambda line: (line.core_top, line.x0))
 
 
@@ -206,7 +218,11 @@ def _bases(labels: Any, x: Any, y: Any, w: Any, h: Any, ref: float) -> Any:
         return best
 
     base = np.zeros(len(x), np.int64)
-    candidates = [int(label) for label in np.flatnonzero(h < 1.2 * ref) if label]
+    candidates = [
+        label
+        for label in map(int, np.flatnonzero(h < 1.2 * ref))
+        if label and not (h[label] >= _LETTER * ref and _in_a_row(labels, x, y, w, h, label))
+    ]
     for label in candidates:
         base[label] = nearest(label, lambda other, label=label: h[other] > h[label], False)
     marks = (base > 0) & (h < _LETTER * ref)
@@ -228,6 +244,36 @@ def _bases(labels: Any, x: Any, y: Any, w: Any, h: Any, ref: float) -> Any:
             base[label] = base[base[label]]
             seen += 1
     return base
+
+
+_ROW_REACH = 2.0
+"""How far beside a component (in its own heights) ``_in_a_row`` looks for its row."""
+_ROW_MATES = 2
+"""Components of its size level with it that make a component one of a row of letters."""
+
+
+def _in_a_row(labels: Any, x: Any, y: Any, w: Any, h: Any, label: int) -> bool:
+    """Whether the component stands in a row of letters of its own size: at least
+    ``_ROW_MATES`` others as tall (within a factor 1.7) with their middles level with its
+    own, within two of its heights beside it. Such a component is a letter of its line,
+    never a mark: in a poster's tightly set headers (realdocs EB2_2.6 p8) a letter sat
+    within a mark's reach over the ascender of ป or ฟ on the line under it, went to that
+    line as its mark, and the lines came apart ("ารจัดระบบบริ"). A tone mark of a title
+    has no such row: the marks of a line stand apart, at several levels."""
+    cols = labels.shape[1]
+    height = int(h[label])
+    middle = int(y[label]) + height // 2
+    reach = int(_ROW_REACH * height)
+    row = labels[
+        middle, max(0, int(x[label]) - reach) : min(cols, int(x[label] + w[label]) + reach)
+    ]
+    mates = 0
+    for other in np.unique(row):
+        if other in (0, label) or not 0.6 * height <= h[other] <= 1.7 * height:
+            continue
+        if abs(int(y[other]) + int(h[other]) // 2 - middle) <= 0.25 * height:
+            mates += 1
+    return mates >= _ROW_MATES
 
 
 def _beside_a_letter(labels: Any, x: Any, y: Any, w: Any, h: Any, label: int, ref: float) -> bool:
@@ -262,6 +308,27 @@ def _line(
     return TextLine(
         x0 + dx, top + dy, x1 + dx, bottom + dy, core_top + dy, core_bottom + dy, stroke, image
     )
+
+
+def _with_underline(line: TextLine, under: Any, origin: tuple[int, int], ref: float) -> TextLine:
+    """The line with the underline pixels under its letters put back in its image (and its
+    box grown down to them): those between its baseline and a mark's reach below it, in
+    its own columns. The line above an underline's next line does not take it: that
+    line's baseline is under it."""
+    dx, dy = origin
+    x0, x1 = line.x0 - dx, line.x1 - dx
+    start = max(0, int(line.core_bottom) - dy)
+    stop = min(under.shape[0], int(line.core_bottom + _MARK_GAP * ref) - dy + 1)
+    rows = np.flatnonzero((under[start:stop, x0:x1] < 255).any(axis=1))
+    if not rows.size:
+        return line
+    top = line.top - dy
+    bottom = max(line.bottom - dy, start + int(rows[-1]) + 1)
+    image = np.full((bottom - top, x1 - x0), 255, np.uint8)
+    image[: line.image.shape[0]] = line.image
+    band = slice(start - top, start - top + int(rows[-1]) + 1)
+    image[band] = np.minimum(image[band], under[start : start + int(rows[-1]) + 1, x0:x1])
+    return replace(line, bottom=bottom + dy, image=image)
 
 
 _INK_LEVEL = 160

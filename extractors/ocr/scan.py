@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from extractors.ocr.lines import TextLine
 
-LAYOUT_VERSION = "8"
+LAYOUT_VERSION = "13"
 """How a page is cut for OCR; part of the cache key with the engine's identity."""
 _CELL_INSET_PX = 3
 """Pixels trimmed inside a cell's rules before OCR (the rule's own ink)."""
@@ -139,6 +139,7 @@ def scan_page(
         markdown = engine.markdown(image, timeout=timeout)
         return ScannedPage(width, height, scale, 0.0, markdown=markdown)
     image = imaging.cleaned(image)
+    image = imaging.reverse_dark_fills(image, dpi)
     angle = imaging.skew_angle(image)
     image = imaging.rotate(image, angle)
     rules = imaging.find_rules(image, dpi)
@@ -148,6 +149,7 @@ def scan_page(
     cells = table_cells(number, width, height, edge_dicts(edges, height))
     grey = np.array(imaging.erase_rules(image, rules, _RULE_ERASE_PX), dtype=np.uint8)
     ink = imaging.ink_mask(grey)
+    under = imaging.underlines(image, rules, _RULE_ERASE_PX)
     lines: list[TextLine] = []
     for x0, top, x1, bottom in cells:
         box = (
@@ -159,9 +161,11 @@ def scan_page(
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
         region = (slice(box[1], box[3]), slice(box[0], box[2]))
-        lines += text_lines(grey[region], ink[region], whole_rows=True, origin=box[:2])
+        lines += text_lines(
+            grey[region], ink[region], whole_rows=True, origin=box[:2], under=under[region]
+        )
         grey[region], ink[region] = 255, False
-    lines += text_lines(grey, ink, whole_rows=False)
+    lines += text_lines(grey, ink, whole_rows=False, under=under)
     try:
         words = _read_lines(engine, lines, deadline, timeout)
     except OcrTimeoutError:  # the engine was given what was left: the page had ``timeout``
