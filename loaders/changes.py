@@ -119,8 +119,8 @@ def refresh_agency(connection: Connection, agency_id: int) -> int:
 
 
 def refresh_agencies(connection: Connection, agency_ids: Sequence[int]) -> int:
-    """``refresh_agency`` of each agency, with one query for all of them when nothing has
-    changed (a group of first reports, each agency's only year)."""
+    """``refresh_agency`` of each agency: two statements for all of them when none has two
+    years loaded (a group of a first ingest), more only for the agencies with pairs."""
     if not agency_ids:
         return 0
     years = consecutive_years(connection, agency_ids)
