@@ -391,6 +391,8 @@ def _load_first_versions(
 
 def _first_versions(connection: Connection, outcomes: Sequence[ParseOutcome]) -> list[int]:
     """Positions in ``outcomes`` of the documents ``_load_first_versions`` may write."""
+    if len({o.parser_version for o in outcomes}) != 1:  # the look-up below is for one
+        return []
     filed: dict[int, tuple[str, int]] = {}
     for n, outcome in enumerate(outcomes):
         doc = outcome.document
@@ -398,8 +400,6 @@ def _first_versions(connection: Connection, outcomes: Sequence[ParseOutcome]) ->
             key, year = agency_key(doc.report), doc.report.fiscal_year_be
             if key is not None and year is not None:
                 filed[n] = (key, year)
-    if len({o.parser_version for o in outcomes}) != 1:
-        return []
     bytes_seen = Counter(o.sha256 for o in outcomes)
     agency_years = Counter(filed.values())
     candidates = {
