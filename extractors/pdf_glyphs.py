@@ -42,12 +42,13 @@ from fontTools.ttLib import TTFont
 from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTChar, LTContainer, LTItem, LTPage
 from pdfminer.pdffont import PDFCIDFont, PDFFont
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdftypes import PDFStream, dict_value, resolve1
 from pdfminer.psparser import LIT, PSLiteral
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.pdf import PDF
 
+from extractors.pdf_content import Interpreter
 from extractors.pdf_decipher import GlyphDecision, GlyphKey, is_unusable
 from extractors.pdf_objects import page_objects
 from extractors.thai.repair import PUA_THAI
@@ -481,7 +482,7 @@ def _pdf_text(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-class _Interpreter(PDFPageInterpreter):
+class _Interpreter(Interpreter):
     """Keeps each font's dictionary on the font object (for its CIDToGIDMap) and resolves
     named property lists, so /ActualText given as a resource is seen too."""
 
