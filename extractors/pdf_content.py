@@ -89,16 +89,31 @@ class _Declined(Exception):
 
 def content_objects(streams: Sequence[PDFStream]) -> list[Any] | None:
     """The objects pdfminer's ``PDFContentParser`` would hand the interpreter for these
-    streams, read as one; None where pdfminer must read them itself."""
+    streams, read as one; None where pdfminer must read them itself.
+
+    A stream that cannot be decoded raises here what it raises in pdfminer's parser, once:
+    decoding it again would count it twice against ``pdfguard``'s budget. Streams over
+    ``LARGEST`` are left to pdfminer, which holds one token at a time where this holds them
+    all."""
+    data = [stream.get_data() or b"" for stream in streams]
+    if sum(map(len, data)) > LARGEST:
+        return None
     try:
-        return _objects(streams)
+        return _objects(data)
     except _Declined:
         return None
+    except MemoryError:
+        raise  # the worker's memory limit, not an odd stream
     except Exception:
-        return None  # a stream that cannot be decoded: pdfminer fails on it as before
+        return None  # not foreseen here: pdfminer reads the stream as it always did
 
 
-def _objects(streams: Sequence[PDFStream]) -> list[Any]:
+LARGEST = 4 * 1024 * 1024
+"""Bytes of content a page or form may have to be read here: 30 times the largest page of
+samples/, tests/fixtures and ../shared/realdocs (126 kB; half are under 12 kB)."""
+
+
+def _objects(streams: Sequence[bytes]) -> list[Any]:
     """Tokens as pdfminer's ``PSBaseParser`` cuts them, built into arrays, dictionaries and
     procedures as its ``PSStackParser`` builds them: a stray closing bracket is dropped,
     and what an array left open holds is lost."""
@@ -107,8 +122,7 @@ def _objects(streams: Sequence[PDFStream]) -> list[Any]:
     kind: str | None = None
     context: list[tuple[str | None, list[Any]]] = []
     last = len(streams) - 1
-    for index, stream in enumerate(streams):
-        data = stream.get_data() or b""
+    for index, data in enumerate(streams):
         for m in _TOKEN.finditer(data):
             group = m.lastgroup
             if group == "number":

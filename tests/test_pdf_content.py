@@ -23,7 +23,7 @@ from pdfminer.psparser import KWD, LIT, PSEOF
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from extractors.pdf_content import content_objects
+from extractors.pdf_content import LARGEST, content_objects
 from extractors.pdf_glyphs import annotated_layout
 
 ROOT = Path(__file__).parents[1]
@@ -172,6 +172,15 @@ def test_an_array_left_open_swallows_the_rest_as_pdfminer_does() -> None:
 )
 def test_what_is_left_to_pdfminer(data: tuple[bytes, ...], why: str) -> None:
     assert content_objects(streams_of(*data)) is None, why
+
+
+def test_a_page_of_more_content_than_it_holds_at_once_is_left_to_pdfminer() -> None:
+    """pdfminer hands its interpreter one token at a time; this reader holds a page's
+    tokens all at once, so a page of huge content (a decompression bomb, a map drawn in
+    millions of segments) stays with pdfminer and its memory use as it was."""
+    operators = b"q Q\n" * (LARGEST // 4)
+    assert content_objects(streams_of(operators)) == [KWD(b"q"), KWD(b"Q")] * (LARGEST // 4)
+    assert content_objects(streams_of(operators, b"q Q\n")) is None
 
 
 def test_an_escaped_line_break_at_pdfminers_buffer_edge_is_left_to_pdfminer() -> None:
