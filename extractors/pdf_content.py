@@ -227,13 +227,11 @@ class Interpreter(PDFPageInterpreter):
     and finding each operator's method once per page rather than once per use."""
 
     def execute(self, streams: Sequence[object]) -> None:
-        valid, refused = self._valid_streams(streams)
+        valid = self._valid_streams(streams)
         objects = content_objects(valid)
         if objects is None:
-            super().execute(streams)
+            super().execute(valid)
             return
-        for message, argument in refused:
-            log.warning(message, argument)
         operators: dict[PSKeyword, tuple[Any, int] | None] = {}
         for obj in objects:
             if not isinstance(obj, PSKeyword):
@@ -263,24 +261,21 @@ class Interpreter(PDFPageInterpreter):
             return None
         return method, method.__code__.co_argcount - 1
 
-    def _valid_streams(
-        self, streams: Sequence[object]
-    ) -> tuple[list[PDFStream], list[tuple[str, object]]]:
+    def _valid_streams(self, streams: Sequence[object]) -> list[PDFStream]:
         """The streams pdfminer's ``execute`` reads (none it is already inside, none
-        without an object number), noted as being read as it notes them, and the warnings
-        it gives for the others."""
+        without an object number), noted as being read, and its warnings for the others,
+        as it gives them."""
         valid: list[PDFStream] = []
-        refused: list[tuple[str, object]] = []
         self.stream_ids.clear()
         for obj in streams:
             stream = stream_value(obj)
             if stream.objid is None:
-                refused.append(("Execute called on non-indirect object (inline image?) %r", stream))
+                log.warning("Execute called on non-indirect object (inline image?) %r", stream)
             elif stream.objid in self.parent_stream_ids:
-                refused.append(
-                    ("Refusing to execute circular reference to content stream %d", stream.objid)
+                log.warning(
+                    "Refusing to execute circular reference to content stream %d", stream.objid
                 )
             else:
                 valid.append(stream)
                 self.stream_ids.add(stream.objid)
-        return valid, refused
+        return valid

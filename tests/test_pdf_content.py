@@ -21,7 +21,13 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFStream, dict_value, list_value, resolve1, stream_value
 from pdfminer.psparser import KWD, LIT, PSEOF
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+)
 
 from extractors.pdf_content import LARGEST, content_objects
 from extractors.pdf_glyphs import annotated_layout
@@ -212,7 +218,25 @@ def test_a_page_left_to_pdfminer_reads_as_pdfplumber_reads_it() -> None:
         assert content_objects(streams) is None
 
 
-def _pdf_with_content(data: bytes) -> bytes:
+def test_a_form_that_draws_itself_is_drawn_once_and_said_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A form XObject that names itself: pdfminer draws it once, refuses the second time
+    and warns once; the warning is among the document's warnings (``pdfguard``)."""
+    pdf = _pdf_with_content(b"/X1 Do", form=b"BT /F1 12 Tf 72 700 Td (Hi) Tj ET /X1 Do")
+    with pdfplumber.open(io.BytesIO(pdf)) as ours, pdfplumber.open(io.BytesIO(pdf)) as plain:
+        page = ours.pages[0]
+        with caplog.at_level("WARNING", logger="pdfminer.pdfinterp"):
+            annotated_layout(page)
+        refusals = [r for r in caplog.records if "circular reference" in r.getMessage()]
+        assert len(refusals) == 1
+        assert "".join(c["text"] for c in page.chars) == "Hi"
+        assert page.chars == plain.pages[0].chars
+
+
+def _pdf_with_content(data: bytes, form: bytes | None = None) -> bytes:
+    """A one-page PDF drawing ``data`` in Helvetica; ``form``: the content of a form
+    XObject /X1 that the page (and the form itself) may draw."""
     writer = PdfWriter()
     page = writer.add_blank_page(612, 792)
     font = DictionaryObject(
@@ -222,9 +246,24 @@ def _pdf_with_content(data: bytes) -> bytes:
             NameObject("/BaseFont"): NameObject("/Helvetica"),
         }
     )
-    page[NameObject("/Resources")] = DictionaryObject(
+    resources = DictionaryObject(
         {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
     )
+    if form is not None:
+        xobject = DecodedStreamObject()
+        xobject.set_data(form)
+        reference = writer._add_object(xobject)
+        xobject[NameObject("/Type")] = NameObject("/XObject")
+        xobject[NameObject("/Subtype")] = NameObject("/Form")
+        xobject[NameObject("/BBox")] = ArrayObject([NumberObject(n) for n in (0, 0, 612, 792)])
+        xobject[NameObject("/Resources")] = DictionaryObject(
+            {
+                NameObject("/Font"): resources["/Font"],
+                NameObject("/XObject"): DictionaryObject({NameObject("/X1"): reference}),
+            }
+        )
+        resources[NameObject("/XObject")] = DictionaryObject({NameObject("/X1"): reference})
+    page[NameObject("/Resources")] = resources
     stream = DecodedStreamObject()
     stream.set_data(data)
     page[NameObject("/Contents")] = writer._add_object(stream)
