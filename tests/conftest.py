@@ -303,7 +303,7 @@ def table_counts(url: str) -> dict[str, int]:
 
 def minimal_pdf(flate_stream: bytes) -> bytes:
     """One page whose content is ``flate_stream`` (FlateDecode), Helvetica as its font."""
-    return _pdf(
+    return pdf_of_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -317,7 +317,7 @@ def minimal_pdf(flate_stream: bytes) -> bytes:
     )
 
 
-def _pdf(objects: Sequence[bytes]) -> bytes:
+def pdf_of_objects(objects: Sequence[bytes]) -> bytes:
     """A PDF file of ``objects`` (numbered from 1, the first the catalog) and its xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -448,7 +448,7 @@ def endless_pdf_bytes(draws: int = 100_000, pairs: int = 10_000) -> bytes:
     operators for pdfminer here) in flat memory. A parse of it ends only if it is stopped."""
     form = zlib.compress(b"q Q " * pairs, 9)
     page = zlib.compress(b"/Fm0 Do " * draws, 9)
-    return _pdf(
+    return pdf_of_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

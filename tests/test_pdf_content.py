@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import io
 import itertools
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
 import pytest
+from conftest import minimal_pdf, pdf_of_objects
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pdfminer.pdfdocument import PDFDocument
@@ -20,14 +22,6 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFStream, dict_value, list_value, resolve1, stream_value
 from pdfminer.psparser import KWD, LIT, PSEOF
-from pypdf import PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    NumberObject,
-)
 
 from extractors.pdf_content import LARGEST, content_objects
 from extractors.pdf_glyphs import annotated_layout
@@ -204,9 +198,11 @@ def test_an_escaped_line_break_at_pdfminers_buffer_edge_is_left_to_pdfminer() ->
 def test_a_page_left_to_pdfminer_reads_as_pdfplumber_reads_it() -> None:
     """An inline image between two lines of text: the page is read by pdfminer's parser,
     and the chars and the image are pdfplumber's own."""
-    pdf = _pdf_with_content(
-        b"BT /F1 12 Tf 72 700 Td (Hi) Tj ET q 10 0 0 10 100 100 cm "
-        b"BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q BT /F1 12 Tf 72 600 Td (There) Tj ET"
+    pdf = minimal_pdf(
+        zlib.compress(
+            b"BT /F1 12 Tf 72 700 Td (Hi) Tj ET q 10 0 0 10 100 100 cm "
+            b"BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q BT /F1 12 Tf 72 600 Td (There) Tj ET"
+        )
     )
     with pdfplumber.open(io.BytesIO(pdf)) as ours, pdfplumber.open(io.BytesIO(pdf)) as plain:
         page = ours.pages[0]
@@ -223,7 +219,7 @@ def test_a_form_that_draws_itself_is_drawn_once_and_said_once(
 ) -> None:
     """A form XObject that names itself: pdfminer draws it once, refuses the second time
     and warns once; the warning is among the document's warnings (``pdfguard``)."""
-    pdf = _pdf_with_content(b"/X1 Do", form=b"BT /F1 12 Tf 72 700 Td (Hi) Tj ET /X1 Do")
+    pdf = _pdf_drawing_a_form(b"/X1 Do", form=b"BT /F1 12 Tf 72 700 Td (Hi) Tj ET /X1 Do")
     with pdfplumber.open(io.BytesIO(pdf)) as ours, pdfplumber.open(io.BytesIO(pdf)) as plain:
         page = ours.pages[0]
         with caplog.at_level("WARNING", logger="pdfminer.pdfinterp"):
@@ -234,39 +230,23 @@ def test_a_form_that_draws_itself_is_drawn_once_and_said_once(
         assert page.chars == plain.pages[0].chars
 
 
-def _pdf_with_content(data: bytes, form: bytes | None = None) -> bytes:
-    """A one-page PDF drawing ``data`` in Helvetica; ``form``: the content of a form
-    XObject /X1 that the page (and the form itself) may draw."""
-    writer = PdfWriter()
-    page = writer.add_blank_page(612, 792)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
+def _pdf_drawing_a_form(page: bytes, form: bytes) -> bytes:
+    """A one-page PDF drawing ``page``, with a form XObject /X1 drawing ``form``; the form's
+    resources name /X1 too, so the form may draw itself. Helvetica is /F1 for both."""
+    resources = b"<< /Font << /F1 5 0 R >> /XObject << /X1 6 0 R >> >>"
+    return pdf_of_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources "
+            + resources
+            + b" /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(page) + page + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources "
+            + resources
+            + b" /Length %d >>\nstream\n" % len(form)
+            + form
+            + b"\nendstream",
+        ]
     )
-    resources = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-    )
-    if form is not None:
-        xobject = DecodedStreamObject()
-        xobject.set_data(form)
-        reference = writer._add_object(xobject)
-        xobject[NameObject("/Type")] = NameObject("/XObject")
-        xobject[NameObject("/Subtype")] = NameObject("/Form")
-        xobject[NameObject("/BBox")] = ArrayObject([NumberObject(n) for n in (0, 0, 612, 792)])
-        xobject[NameObject("/Resources")] = DictionaryObject(
-            {
-                NameObject("/Font"): resources["/Font"],
-                NameObject("/XObject"): DictionaryObject({NameObject("/X1"): reference}),
-            }
-        )
-        resources[NameObject("/XObject")] = DictionaryObject({NameObject("/X1"): reference})
-    page[NameObject("/Resources")] = resources
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    page[NameObject("/Contents")] = writer._add_object(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
