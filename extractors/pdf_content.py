@@ -34,6 +34,8 @@ from pdfminer.psparser import (
 from pdfminer.utils import choplist
 
 log = logging.getLogger("pdfminer.pdfinterp")
+"""The warnings pdfminer's ``execute`` gives, under its logger, so that ``pdfguard`` hears
+them as the document's warnings as before."""
 
 _TOKEN = re.compile(
     rb"[\s\x00]*(?:"
@@ -71,14 +73,8 @@ _STRING_ESCAPES = {
 _PDFMINER_BUFFER = 4096
 """pdfminer reads a stream in buffers of this size (``PSBaseParser.BUFSIZ``)."""
 
-_STRUCTURE = {
-    "array_begin": "a",
-    "proc_begin": "p",
-    "dict_begin": "d",
-    "array_end": "a",
-    "proc_end": "p",
-    "dict_end": "d",
-}
+_OPENS = {"array_begin": "a", "proc_begin": "p", "dict_begin": "d"}
+_CLOSES = {"array_end": "a", "proc_end": "p", "dict_end": "d"}
 _INLINE_IMAGE = (KWD(b"BI"), KWD(b"ID"))
 _TRUE, _FALSE = b"true", b"false"
 
@@ -152,12 +148,11 @@ def _objects(streams: Sequence[bytes]) -> list[Any]:
             elif group == "string":
                 text = m[group]
                 stack.append(_unescape(text, m.start(group)) if b"\\" in text else text)
-            elif group in _STRUCTURE:
-                opens = group.endswith("begin")
-                if opens:
-                    context.append((kind, stack))
-                    kind, stack = _STRUCTURE[group], []
-                elif kind == _STRUCTURE[group]:
+            elif group in _OPENS:
+                context.append((kind, stack))
+                kind, stack = _OPENS[group], []
+            elif group in _CLOSES:
+                if kind == _CLOSES[group]:  # else a stray close: pdfminer drops it
                     done = _dictionary(stack) if kind == "d" else stack
                     kind, stack = context.pop()
                     stack.append(done)
