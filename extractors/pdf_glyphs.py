@@ -41,10 +41,13 @@ from fontTools.agl import toUnicode
 from fontTools.ttLib import TTFont
 from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTChar, LTContainer, LTItem, LTPage
-from pdfminer.pdffont import PDFCIDFont, PDFFont
+from pdfminer.pdfdevice import PDFTextSeq
+from pdfminer.pdfdevice import logger as device_log
+from pdfminer.pdffont import PDFCIDFont, PDFFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdftypes import PDFStream, dict_value, resolve1
 from pdfminer.psparser import LIT, PSLiteral
+from pdfminer.utils import mult_matrix
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.pdf import PDF
 
@@ -443,6 +446,100 @@ class _GlyphDevice(PDFPageAggregatorWithMarkedContent):
         super().end_tag()
         if self._actual_stack:
             self._actual_stack.pop()
+
+    def render_string(self, textstate: Any, seq: PDFTextSeq, ncs: Any, graphicstate: Any) -> None:
+        """pdfminer's ``render_string`` with, for horizontal text, its calls for each glyph
+        (``render_string_horizontal``, ``render_char``, ``LTChar.__init__``,
+        ``translate_matrix``, ``apply_matrix_rect``) written out in one loop: the same
+        arithmetic in the same order, so the same floats in the same LTChar, tagged as
+        ``render_char`` tags it (tests/test_pdf_objects.py: every char pdfplumber's own).
+        A glyph costs a third of the calls, and this runs for every glyph of every page."""
+        font: PDFFont | None = textstate.font
+        if font is None or font.is_vertical() or self.ctm is None:
+            super().render_string(textstate, seq, ncs, graphicstate)
+            return
+        matrix = mult_matrix(textstate.matrix, self.ctm)
+        fontsize = textstate.fontsize
+        scaling = textstate.scaling * 0.01
+        charspace = textstate.charspace * scaling
+        wordspace = textstate.wordspace * scaling
+        rise = textstate.rise
+        if font.is_multibyte():
+            wordspace = 0
+        dxscale = 0.001 * fontsize * scaling
+        (x, y) = textstate.linematrix
+        (a, b, c, d, e, f) = matrix
+        upright = a * d * scaling > 0 and b * c <= 0
+        descent = font.get_descent() * fontsize
+        bottom, top = descent + rise, descent + rise + fontsize
+        fontname = font.fontname
+        add = self.cur_item.add
+        mcid, tag = self.cur_mcid, self.cur_tag
+        spans = [span for span in self._actual_stack if span is not None]
+        needcharspace = False
+        for obj in seq:
+            if isinstance(obj, (int, float)):
+                x -= obj * dxscale
+                needcharspace = True
+            elif isinstance(obj, bytes):
+                for cid in font.decode(obj):
+                    if needcharspace:
+                        x += charspace
+                    try:
+                        text = font.to_unichr(cid)
+                        assert isinstance(text, str), str(type(text))
+                    except PDFUnicodeNotDefined:
+                        text = self.handle_undefined_char(font, cid)
+                    adv = font.char_width(cid) * fontsize * scaling
+                    e1, f1 = x * a + y * c + e, x * b + y * d + f
+                    left1, bottom1 = a * 0 + c * bottom + e1, b * 0 + d * bottom + f1
+                    right1, bottom2 = a * adv + c * bottom + e1, b * adv + d * bottom + f1
+                    right2, top1 = a * adv + c * top + e1, b * adv + d * top + f1
+                    left2, top2 = a * 0 + c * top + e1, b * 0 + d * top + f1
+                    x0 = min(left1, left2, right1, right2)
+                    y0 = min(bottom1, bottom2, top1, top2)
+                    x1 = max(left1, left2, right1, right2)
+                    y1 = max(bottom1, bottom2, top1, top2)
+                    if x1 < x0:
+                        (x0, x1) = (x1, x0)
+                    if y1 < y0:
+                        (y0, y1) = (y1, y0)
+                    item = LTChar.__new__(LTChar)
+                    item.__dict__ = {
+                        "_text": text,
+                        "matrix": (a, b, c, d, e1, f1),
+                        "fontname": fontname,
+                        "ncs": ncs,
+                        "graphicstate": graphicstate,
+                        "adv": adv,
+                        "upright": upright,
+                        "x0": x0,
+                        "y0": y0,
+                        "x1": x1,
+                        "y1": y1,
+                        "width": x1 - x0,
+                        "height": y1 - y0,
+                        "bbox": (x0, y0, x1, y1),
+                        "size": y1 - y0,
+                        "mcid": mcid,
+                        "tag": tag,
+                        "ita_font": font,
+                        "ita_cid": int(cid),
+                    }
+                    add(item)
+                    for span in spans:
+                        span.members.append(item)
+                    x += adv
+                    if cid == 32 and wordspace:
+                        x += wordspace
+                    needcharspace = True
+            else:
+                device_log.warning(
+                    "Cannot render horizontal string because %r is not a valid int, float or"
+                    " bytes.",
+                    obj,
+                )
+        textstate.linematrix = (x, y)
 
     def render_char(
         self,
