@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from pdfplumber.pdf import PDF
@@ -219,23 +219,29 @@ def _line(row: list[_Cluster], repair: bool) -> Line:
     # the first of the most frequent, as Counter.most_common(1) picks it
     fontname = base_font_name(max(fonts.items(), key=_count)[0]) if fonts else ""
     bases = [c.base.get("page_char", c.base) for c in row]
+    # each cluster's size rounded: counted by exact size first (a line has one or two), in
+    # the order each rounded size first appears, as rounding every cluster would count them
     sizes: dict[float, int] = {}
-    for cluster in row:
-        size = round(cluster.size, 1)
-        sizes[size] = sizes.get(size, 0) + 1
+    for exact, n in Counter(map(_size, row)).items():
+        size = round(exact, 1)
+        sizes[size] = sizes.get(size, 0) + n
     return Line(
         text=text,
         raw=raw,
-        x0=min([float(c["x0"]) for c in bases]),
-        x1=max([float(c["x1"]) for c in bases]),
-        top=min([float(c["top"]) for c in bases]),
-        bottom=max([float(c["bottom"]) for c in bases]),
+        x0=float(min(map(_x0, bases))),
+        x1=float(max(map(_x1, bases))),
+        top=float(min(map(_top, bases))),
+        bottom=float(max(map(_bottom, bases))),
         fontname=fontname,
         bold="bold" in fontname.lower(),
         size=max(sizes.items(), key=_count)[0],
         chars=tuple(chars),
         repairs=tuple(sorted(counts.items())),
     )
+
+
+_size = attrgetter("size")
+_x0, _x1, _top, _bottom = (itemgetter(key) for key in ("x0", "x1", "top", "bottom"))
 
 
 def _reading_order(cluster: _Cluster) -> tuple[float, int]:
