@@ -131,9 +131,13 @@ def _symbol_table(fontname: str) -> dict[int, str] | None:
 @contextlib.contextmanager
 def _quiet_fonttools() -> Iterator[None]:
     """fontTools warns on stderr about harmless oddities of subset fonts (a zero 'modified'
-    date); a text dump must not carry them."""
+    date); a text dump must not carry them. Inside another such block it does nothing:
+    setting a logger's level clears every logger's cache, a cost when done for each glyph."""
     logger = logging.getLogger("fontTools")
     level = logger.level
+    if level >= logging.ERROR:
+        yield
+        return
     logger.setLevel(logging.ERROR)
     try:
         yield

@@ -7,6 +7,7 @@ Tests marked ``realdocs`` read ../shared/realdocs and skip when it is absent.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from etl.app.cli import app
 from extractors.pdf_glyphs import (
     SYMBOL_FONTS,
     GlyphRecovery,
+    _quiet_fonttools,
     _recover,
     _walk,
     annotated_layout,
@@ -200,6 +202,32 @@ def test_embedded_font_identity() -> None:
         assert font.trusted
         assert font.identity(glyph.ita_cid) == {"\u0e49"}  # type: ignore[attr-defined]
         assert font.glyph(glyph.ita_cid) == "uniF70B"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("own_level", [logging.NOTSET, logging.INFO, logging.CRITICAL])
+def test_fonttools_warnings_are_kept_off_stderr_and_its_level_restored(
+    own_level: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Reading a font program quiets fontTools' warnings (a text dump must not carry them);
+    a block inside another changes nothing, and after the outer one the logger has its own
+    level again."""
+    logger = logging.getLogger("fontTools.ttLib")
+    parent = logging.getLogger("fontTools")
+    parent.setLevel(own_level)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="ita-etl-test"):
+            with _quiet_fonttools():
+                logger.warning("inside the outer block")
+                with _quiet_fonttools():
+                    logger.warning("inside the inner block")
+                assert parent.level == max(own_level, logging.ERROR)
+                logger.warning("after the inner block")
+            assert parent.level == own_level
+            logger.error("an error is said as before")
+        said = [r.getMessage() for r in caplog.records if r.name.startswith("fontTools")]
+        assert said == ([] if own_level > logging.ERROR else ["an error is said as before"])
+    finally:
+        parent.setLevel(logging.NOTSET)
 
 
 def test_base_font_name() -> None:
