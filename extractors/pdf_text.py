@@ -176,27 +176,33 @@ def _rows(clusters: list[_Cluster]) -> list[list[_Cluster]]:
     return rows
 
 
-def _join(row: list[_Cluster], key: str) -> str:
-    """Cluster texts left to right, one space where the page shows a gap."""
-    parts: list[str] = []
+def _join(row: list[_Cluster]) -> tuple[str, str]:
+    """The row's raw and recovered texts: cluster texts left to right, one space where the
+    page shows a gap (measured once for both)."""
+    raws: list[str] = []
+    texts: list[str] = []
     previous: _Cluster | None = None
     for cluster in row:
         if len(cluster.members) == 1:
             base = cluster.base
-            text = str(base[key] if key in base else base["text"])
+            raw = str(base["raw_text"] if "raw_text" in base else base["text"])
+            text = str(base["text"])
         else:
-            text = cluster.text(key)
-        if (
-            previous is not None
-            and cluster.x0 - previous.x1 > GAP_EM * min(cluster.size, previous.size)
-            and parts
-            and not parts[-1].endswith(" ")
-            and not text.startswith(" ")
-        ):
-            parts.append(" ")
-        parts.append(text)
+            raw, text = cluster.text("raw_text"), cluster.text("text")
+        if previous is not None:
+            size = previous.size if previous.size < cluster.size else cluster.size
+            if cluster.x0 - previous.x1 > GAP_EM * size:
+                if not raws[-1].endswith(" ") and not raw.startswith(" "):
+                    raws.append(" ")
+                if not texts[-1].endswith(" ") and not text.startswith(" "):
+                    texts.append(" ")
+        raws.append(raw)
+        texts.append(text)
         previous = cluster
-    joined = "".join(parts)
+    return _single_spaced("".join(raws)), _single_spaced("".join(texts))
+
+
+def _single_spaced(joined: str) -> str:
     return _SPACES.sub(" ", joined) if "  " in joined else joined
 
 
@@ -211,8 +217,8 @@ def _line(row: list[_Cluster], repair: bool) -> Line:
             if c["text"]:
                 font = str(c.get("fontname", ""))
                 fonts[font] = fonts.get(font, 0) + 1
-    raw = _join(row, "raw_text").strip()
-    text = _join(row, "text").strip()
+    raw, text = _join(row)
+    raw, text = raw.strip(), text.strip()
     counts: Counter[str] = Counter()
     if repair and not has_placeholder(text):
         text, counts = repair_thai(text)
