@@ -557,9 +557,9 @@ class _GlyphDevice(PDFPageAggregatorWithMarkedContent):
         graphicstate: Any,
     ) -> float:
         """pdfminer's char, tagged as pdfplumber's device tags it (its marked-content id and
-        tag) and as glyph recovery needs it (font, code, /ActualText span), in one call: this
-        runs for every glyph of every page (tests/test_pdf_objects.py checks the chars are
-        pdfplumber's own)."""
+        tag) and as glyph recovery needs it (font, code, /ActualText span): the glyphs of
+        vertical text (``render_string`` makes those of horizontal text itself, tagged the
+        same; tests/test_pdf_objects.py checks the chars are pdfplumber's own)."""
         adv: float = PDFLayoutAnalyzer.render_char(
             self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate
         )
