@@ -47,6 +47,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
@@ -291,14 +292,28 @@ def drop_schema(schema: str) -> None:
         c.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def main() -> None:
+def arguments(description: str | None) -> argparse.Namespace:
+    """``--docs``, ``--repeat`` and ``--corpus``, for this benchmark and those that load its
+    corpus (benchmarks/writer_floor.py)."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--docs", type=int, default=80)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "ita-year")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def parsed(paths: list[Path]) -> tuple[list[ParseOutcome], float]:
+    """The reports parsed (on two processes: untimed preparation) and their items a report."""
+    with ProcessPoolExecutor(2) as pool:
+        outcomes = list(pool.map(parse_source, paths))
+    docs = [o.document for o in outcomes if o.document is not None]
+    return outcomes, sum(len(e.items) for d in docs for e in d.entries) / len(docs)
+
+
+def main() -> None:
+    args = arguments(__doc__)
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     made = time.perf_counter()
     paths = make_year(args.corpus / f"{args.docs}", args.docs)
@@ -357,9 +372,7 @@ def main() -> None:
         f" (goal 30) -> {'meets' if projections[2] <= 30 else 'misses'};"
         f" {scaled:.1f} min if the fixed cost were paid again every {len(paths)} reports"
     )
-    outcomes = [parse_source(p) for p in paths]
-    docs = [o.document for o in outcomes if o.document is not None]
-    items_a_report = sum(len(e.items) for d in docs for e in d.entries) / len(docs)
+    outcomes, items_a_report = parsed(paths)
     print(
         f"\nwriter alone, {len(outcomes)} parsed reports ({items_a_report:.0f} items each),"
         f" docs/s: one a transaction (Store.load) and groups of {LOAD_GROUP} (Store.load_many,"

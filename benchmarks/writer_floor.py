@@ -21,18 +21,22 @@ most of them parsing):
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from national_year import drop_schema, make_year, postgres_schema_url, writer_alone
+from national_year import (
+    arguments,
+    drop_schema,
+    make_year,
+    parsed,
+    postgres_schema_url,
+    writer_alone,
+)
 
 from etl.orchestrate.batch import LOAD_GROUP
-from etl.orchestrate.parse import parse_source
 from loaders.models import Base
 from loaders.store import ParseOutcome, Store
 
@@ -64,20 +68,10 @@ def load_into(outcomes: list[ParseOutcome], statements: tuple[str, ...]) -> floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--docs", type=int, default=80)
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "ita-year")
-    args = parser.parse_args()
-    paths = make_year(args.corpus / f"{args.docs}", args.docs)
-    with ProcessPoolExecutor(2) as pool:
-        outcomes = list(pool.map(parse_source, paths))
-    docs = [o.document for o in outcomes if o.document is not None]
-    items = sum(len(e.items) for d in docs for e in d.entries)
+    args = arguments(__doc__)
+    outcomes, items = parsed(make_year(args.corpus / f"{args.docs}", args.docs))
     print(
-        f"{len(outcomes)} parsed reports, {items / len(docs):.0f} items each;"
+        f"{len(outcomes)} parsed reports, {items:.0f} items each;"
         f" loaded in groups of {LOAD_GROUP}, documents a second, best of {args.repeat}"
     )
     best: dict[str, float] = {}
